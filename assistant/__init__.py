@@ -1,0 +1,1 @@
+"""Answers questions about the district's plans with verbatim, cited passages."""

@@ -1,0 +1,34 @@
+"""One error family: each carries its HTTP status and a short code for clients."""
+
+from __future__ import annotations
+
+
+class AssistantError(Exception):
+    """Base error; the API turns it into `{"error": code, "message": ...}` with `status`."""
+
+    status: int = 500
+    code: str = "internal_error"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class InvalidQuestion(AssistantError):
+    status, code = 422, "invalid_question"
+
+
+class IndexNotReady(AssistantError):
+    status, code = 503, "index_not_ready"
+
+
+class EmbeddingModelMismatch(AssistantError):
+    """The index was built by another embedding model: its vectors mean nothing to this one."""
+
+    status, code = 409, "embedding_model_mismatch"
+
+
+class IngestError(AssistantError):
+    """A corpus file could not be read; nothing was written, the previous index keeps serving."""
+
+    status, code = 422, "ingest_failed"

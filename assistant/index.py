@@ -1,0 +1,168 @@
+"""The passage index in Chroma: the only module that writes to the vector store.
+
+One collection holds two kinds of record, told apart by metadata `kind`:
+- "chunk": a citable passage (verbatim text, page, section, link), ranked by retrieval;
+- "unit": one sentence or list item of a chunk, used to pick what the answer quotes.
+The collection's metadata records the embedding model that built it; opening it with another
+model is an EmbeddingModelMismatch, never a silent nonsense query.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import chromadb
+import numpy as np
+from chromadb.api import ClientAPI
+from chromadb.api.models.Collection import Collection
+from chromadb.config import Settings as ChromaSettings
+
+from assistant.errors import EmbeddingModelMismatch, IndexNotReady
+from assistant.settings import Settings
+from ingest.blocks import Chunk
+
+
+@dataclass(frozen=True)
+class Record:
+    """One row to store: `embed_text` is what is embedded, `document` what is shown."""
+
+    id: str
+    embed_text: str
+    document: str
+    metadata: dict[str, str | int | float]
+
+
+def chunk_records(chunks: Sequence[Chunk]) -> list[Record]:
+    """The chunk rows and their unit rows; ids are content hashes, so unchanged text keeps its id."""
+    records: list[Record] = []
+    for chunk in chunks:
+        records.append(
+            Record(
+                chunk.id,
+                chunk.embed_text,
+                chunk.text,
+                {
+                    "kind": "chunk",
+                    "doc_id": chunk.doc_id,
+                    "title": chunk.title,
+                    "page": chunk.page or 0,  # Chroma metadata has no null: 0 = no page
+                    "section": chunk.section,
+                    "context": chunk.context,
+                    "url": chunk.link,
+                    "ordinal": chunk.ordinal,
+                    "units": json.dumps(chunk.units, ensure_ascii=False),
+                },
+            )
+        )
+        for position, unit in enumerate(chunk.units):
+            records.append(
+                Record(
+                    f"{chunk.id}-{position}",
+                    f"{chunk.section}: {unit}" if chunk.section else unit,
+                    unit,
+                    {"kind": "unit", "chunk_id": chunk.id, "position": position},
+                )
+            )
+    return records
+
+
+def make_client(settings: Settings) -> ClientAPI:
+    """Embedded (a folder) by default; a shared Chroma server when a host is set."""
+    chroma_settings = ChromaSettings(anonymized_telemetry=False)
+    if settings.chroma_host:
+        headers = {}
+        if settings.chroma_auth_token:
+            headers["Authorization"] = f"Bearer {settings.chroma_auth_token.get_secret_value()}"
+        return chromadb.HttpClient(
+            host=settings.chroma_host, port=settings.chroma_port, headers=headers, settings=chroma_settings
+        )
+    settings.chroma_path.mkdir(parents=True, exist_ok=True)
+    return chromadb.PersistentClient(path=str(settings.chroma_path), settings=chroma_settings)
+
+
+class PassageIndex:
+    """Reads and writes one Chroma collection built by one embedding model."""
+
+    def __init__(self, client: ClientAPI, name: str, model_name: str) -> None:
+        self._client = client
+        self._name = name
+        self.model_name = model_name
+        self._reader: Collection | None = None  # validated once, reused by every query
+
+    def _existing(self) -> Collection | None:
+        try:
+            collection = self._client.get_collection(self._name, embedding_function=None)
+        except Exception:  # chromadb raises NotFoundError or ValueError, by version
+            return None
+        built_by = (collection.metadata or {}).get("embedding_model")
+        if built_by != self.model_name:
+            raise EmbeddingModelMismatch(
+                f"index '{self._name}' was built with {built_by!r}; this process embeds with "
+                f"{self.model_name!r}. Rebuild it: plan-assistant ingest --rebuild"
+            )
+        return collection
+
+    def collection(self) -> Collection:
+        """The collection, for reading; IndexNotReady when nothing has been ingested yet."""
+        if self._reader is None:
+            collection = self._existing()
+            if collection is None or collection.count() == 0:
+                raise IndexNotReady(f"index '{self._name}' is empty: run plan-assistant ingest")
+            self._reader = collection
+        return self._reader
+
+    def fingerprint(self) -> str:
+        """Changes whenever the indexed passages change; lets servers notice a re-ingest."""
+        collection = self._existing()
+        return str((collection.metadata or {}).get("fingerprint", "")) if collection else ""
+
+    def ids(self) -> set[str]:
+        collection = self._existing()
+        return set(collection.get(include=[])["ids"]) if collection else set()
+
+    def drop(self) -> None:
+        self._reader = None
+        try:
+            self._client.delete_collection(self._name)
+        except Exception:  # nothing to drop
+            pass
+
+    def apply(self, new: Sequence[Record], vectors: np.ndarray, stale: Sequence[str], all_ids: Sequence[str]) -> None:
+        """Add the new rows, then delete the stale ones, then stamp the new fingerprint.
+
+        Everything that can fail on input (parsing, chunking, embedding) happened before this
+        call, so a bad corpus file never reaches the store.
+        """
+        fingerprint = hashlib.sha256("\n".join(sorted(all_ids)).encode()).hexdigest()[:16]
+        metadata = {"embedding_model": self.model_name, "fingerprint": fingerprint}
+        collection = self._existing() or self._client.create_collection(
+            self._name, metadata=metadata, configuration={"hnsw": {"space": "cosine"}}, embedding_function=None
+        )
+        batch = 256
+        for start in range(0, len(new), batch):
+            rows = new[start : start + batch]
+            collection.upsert(
+                ids=[r.id for r in rows],
+                embeddings=vectors[start : start + batch],
+                documents=[r.document for r in rows],
+                metadatas=[r.metadata for r in rows],
+            )
+        if stale:
+            collection.delete(ids=list(stale))
+        collection.modify(metadata=metadata)
+
+    def load(self, kind: str, with_vectors: bool) -> dict:
+        """Every row of one kind, for the in-memory keyword index and the unit matrix."""
+        include = ["documents", "metadatas"] + (["embeddings"] if with_vectors else [])
+        return self.collection().get(where={"kind": kind}, include=include)
+
+    def nearest_chunks(self, vector: np.ndarray, n: int) -> tuple[list[str], list[float]]:
+        """Ids of the n chunks nearest the vector, and their cosine similarities."""
+        result = self.collection().query(
+            query_embeddings=[vector.tolist()], n_results=n, where={"kind": "chunk"}, include=["distances"]
+        )
+        distances = (result["distances"] or [[]])[0]
+        return result["ids"][0], [1.0 - d for d in distances]

@@ -1,0 +1,62 @@
+"""Keyword side of retrieval: stemmed tokens, BM25 over chunks, and idf-weighted coverage."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable, Sequence
+
+import numpy as np
+import snowballstemmer
+from rank_bm25 import BM25Okapi
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+_WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*", re.UNICODE)
+_STEMMER = snowballstemmer.stemmer("english")
+# Words that only frame a question ("tell me about ...") and say nothing of its topic.
+_QUESTION_WORDS = {"tell", "does", "say", "plan", "plans", "district", "pusd", "want", "know", "kid", "kids", "child"}
+
+
+def tokens(text: str) -> list[str]:
+    """Lower-cased, stemmed content words."""
+    words = [w for w in _WORD.findall(text.lower()) if w not in ENGLISH_STOP_WORDS]
+    return _STEMMER.stemWords(words)
+
+
+def question_tokens(text: str) -> list[str]:
+    """Tokens of a question, without the words that only frame it."""
+    framing = set(_STEMMER.stemWords(list(_QUESTION_WORDS)))
+    return [t for t in tokens(text) if t not in framing]
+
+
+class KeywordIndex:
+    """BM25 over each chunk's heading path and text, plus the idf table used for coverage."""
+
+    def __init__(self, texts: Sequence[str]) -> None:
+        self._docs = [tokens(text) for text in texts]
+        self._bm25 = BM25Okapi(self._docs) if texts else None
+        count = len(self._docs)
+        frequency: dict[str, int] = {}
+        for doc in self._docs:
+            for term in set(doc):
+                frequency[term] = frequency.get(term, 0) + 1
+        self.idf = {term: math.log(1 + count / df) for term, df in frequency.items()}
+        # A word the corpus never uses weighs like the rarest word it does use.
+        self.unknown_idf = math.log(1 + count) if count else 1.0
+
+    def scores(self, query: Sequence[str]) -> np.ndarray:
+        if self._bm25 is None or not query:
+            return np.zeros(len(self._docs))
+        return np.asarray(self._bm25.get_scores(list(query)))
+
+    def weight(self, term: str) -> float:
+        return self.idf.get(term, self.unknown_idf)
+
+    def coverage(self, query: Sequence[str], found_in: Iterable[str] | None = None) -> float:
+        """Idf-weighted share of query terms present in `found_in` (default: anywhere in the corpus)."""
+        terms = set(query)
+        if not terms:
+            return 0.0
+        present = set(found_in) if found_in is not None else set(self.idf)
+        total = sum(self.weight(t) for t in terms)
+        return sum(self.weight(t) for t in terms if t in present) / total

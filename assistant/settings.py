@@ -1,0 +1,54 @@
+"""The one settings object: every tunable, read from PLAN_ASSISTANT_* variables or `.env`."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Paths are relative to the working directory (the repository root under `make`)."""
+
+    model_config = SettingsConfigDict(env_prefix="PLAN_ASSISTANT_", env_file=".env", extra="ignore")
+
+    corpus_dir: Path = Path("corpus")
+    data_dir: Path = Path(".data")
+    # Exported model files are shared by every data folder (tests make many data folders).
+    model_cache_dir: Path = Path(".data/models")
+    collection: str = "plan_passages"
+
+    # Embedded Chroma (a folder in data_dir) unless a host is given; see README for server mode.
+    chroma_host: str | None = None
+    chroma_port: int = 8001
+    chroma_auth_token: SecretStr | None = None
+
+    # Chunking and retrieval: chosen by `plan-assistant eval --sweep` (see evals/README.md).
+    chunk_max_words: int = Field(default=60, ge=5, le=1000)
+    dense_candidates: int = Field(default=20, ge=1, le=200)
+    rrf_k: int = Field(default=20, ge=1)
+    dense_weight: float = Field(default=1.0, ge=0)
+    keyword_weight: float = Field(default=1.0, ge=0)
+    max_citations: int = Field(default=3, ge=1, le=10)
+
+    calibration_file: Path = Path(__file__).parent / "calibration.json"
+    prompts_dir: Path = Path(__file__).parent.parent / "prompts"
+
+    max_question_chars: int = 2000
+    max_history_turns: int = 20
+    host: str = "127.0.0.1"
+    port: int = 8000
+    # Prefix for citation links, e.g. "https://assistant.pusd.us"; empty = links relative to this server.
+    public_base_url: str = ""
+
+    @property
+    def chroma_path(self) -> Path:
+        return self.data_dir / "chroma"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """Read once per process; tests build their own `Settings(...)` instead."""
+    return Settings()

@@ -1,0 +1,1 @@
+"""Turn the district's published plan documents into cited, embedded passages."""

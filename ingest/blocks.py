@@ -1,0 +1,69 @@
+"""The shapes that flow through ingestion: documents made of blocks, and the chunks cut from them."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from typing import Literal
+
+BlockKind = Literal["heading", "paragraph", "item"]
+
+
+@dataclass(frozen=True)
+class Block:
+    """One structural piece of a document, its text verbatim (list markers kept apart)."""
+
+    kind: BlockKind
+    text: str
+    page: int | None = None
+    level: int = 0  # heading level (1 = top), or list depth for items (0 = outermost)
+    marker: str = ""  # "-", "•", "1." for list items
+    anchor: str | None = None  # id of the nearest HTML heading, for links
+
+
+@dataclass(frozen=True)
+class SourceDocument:
+    """A corpus document as loaded: manifest facts plus its blocks in reading order."""
+
+    doc_id: str
+    title: str
+    kind: str
+    url: str
+    blocks: tuple[Block, ...]
+    pages: int | None = None
+    language: str = "en"
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """A contiguous, verbatim span of one document section: the unit retrieved and cited."""
+
+    doc_id: str
+    title: str
+    url: str
+    page: int | None
+    section: str  # heading path, e.g. "PUSD GRADUATE PROFILE > Skills and Knowledge > Life Skills"
+    text: str  # verbatim lines of the span (list markers included, as printed)
+    units: tuple[str, ...]  # the sentences and list items of `text`, each verbatim
+    context: str = ""  # the list lead-in when it is not inside `text` (continuation chunks)
+    anchor: str | None = None
+    ordinal: int = 0  # position in the document, for reading order
+    extra: dict[str, str] = field(default_factory=dict, compare=False)
+
+    @property
+    def id(self) -> str:
+        """Content hash: unchanged text at the same place keeps its id, so re-ingest embeds nothing."""
+        key = "\x1f".join([self.doc_id, str(self.page), self.section, self.context, self.text])
+        return hashlib.sha256(key.encode("utf-8")).hexdigest()[:24]
+
+    @property
+    def embed_text(self) -> str:
+        """What retrieval sees: the heading path counts as part of the chunk's text."""
+        return "\n".join(part for part in (self.section, self.context, self.text) if part)
+
+    @property
+    def link(self) -> str:
+        """A link that opens the source at the chunk's page (PDF) or section (HTML)."""
+        if self.page is not None and self.url.lower().endswith(".pdf"):
+            return f"{self.url}#page={self.page}"
+        return f"{self.url}#{self.anchor}" if self.anchor else self.url

@@ -1,0 +1,67 @@
+"""Markdown and plain text -> blocks.
+
+Markdown headings are "#" lines. In plain text a heading is an all-capitals line, or a short line
+with no closing punctuation standing alone between blank lines. A form feed starts a new page.
+Lines starting with "-", "*", "•" or "1." are list items, nested by indent.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from ingest.blocks import Block
+from ingest.text_units import split_marker
+
+_MD_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*$")
+
+
+def _is_plain_heading(line: str, before_blank: bool, after_blank: bool) -> tuple[bool, int]:
+    stripped = line.strip()
+    if stripped.isupper() and len(stripped) > 3:
+        return True, 1
+    short = len(stripped.split()) <= 8 and not stripped.endswith((".", ":", ";", ",", "?", "!"))
+    return (short and before_blank and after_blank), 2
+
+
+def load_text(path: Path, markdown: bool | None = None) -> list[Block]:
+    """Read a .md or .txt file into blocks; `markdown` defaults to the file's extension."""
+    is_markdown = path.suffix.lower() in {".md", ".markdown"} if markdown is None else markdown
+    lines = path.read_text(encoding="utf-8").splitlines()
+    blocks: list[Block] = []
+    page = 1 if any("\f" in line for line in lines) else None
+    paragraph: list[str] = []
+
+    def flush() -> None:
+        if paragraph:
+            blocks.append(Block("paragraph", " ".join(paragraph), page))
+            paragraph.clear()
+
+    for index, raw in enumerate(lines):
+        if "\f" in raw and page is not None:
+            flush()
+            page += raw.count("\f")
+            raw = raw.replace("\f", "")
+        if not raw.strip():
+            flush()
+            continue
+        marker, rest = split_marker(raw)
+        heading = _MD_HEADING.match(raw.strip()) if is_markdown else None
+        before_blank = index == 0 or not lines[index - 1].strip()
+        after_blank = index + 1 >= len(lines) or not lines[index + 1].strip()
+        if heading:
+            flush()
+            blocks.append(Block("heading", heading.group(2), page, level=len(heading.group(1))))
+        elif marker:
+            flush()
+            depth = min((len(raw) - len(raw.lstrip())) // 2, 3) if raw[:1].isspace() else 0
+            blocks.append(Block("item", rest, page, level=depth, marker=marker))
+        elif not is_markdown and not paragraph and _is_plain_heading(raw, before_blank, after_blank)[0]:
+            blocks.append(Block("heading", raw.strip(), page, level=_is_plain_heading(raw, True, True)[1]))
+        elif blocks and blocks[-1].kind == "item" and not paragraph and raw[:1].isspace():
+            last = blocks[-1]  # an indented continuation of a list item
+            blocks[-1] = Block("item", f"{last.text} {raw.strip()}", last.page, last.level, last.marker)
+        else:
+            paragraph.append(raw.strip())
+    flush()
+    return blocks

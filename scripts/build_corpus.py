@@ -1,0 +1,165 @@
+"""Build corpus/ from ../shared/source-documents, in the formats the district publishes.
+
+Run once (`python scripts/build_corpus.py`); its output is committed. The Strategic Plan becomes
+a 4-page PDF (one page per `PUSD STRATEGIC PLAN` running header, with a page footer, as a printed
+plan has); the planning page becomes HTML with site navigation and footer around the content.
+Wording is copied line by line: only layout is added, so citations stay verbatim.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import sys
+from pathlib import Path
+
+from fpdf import FPDF
+
+ROOT = Path(__file__).resolve().parent.parent
+SOURCES = ROOT.parent / "shared" / "source-documents"
+CORPUS = ROOT / "corpus"
+RUNNING_HEADER = "PUSD STRATEGIC PLAN"
+NUMBERED = re.compile(r"^\s+(\d+)\.\s+(.*)$")
+
+
+class PlanPDF(FPDF):
+    def header(self) -> None:
+        self.set_font("Helvetica", "B", 9)
+        self.set_text_color(90, 90, 90)
+        self.cell(0, 6, RUNNING_HEADER, new_x="LMARGIN", new_y="NEXT")
+        self.ln(4)
+        self.set_text_color(0, 0, 0)
+
+    def footer(self) -> None:
+        self.set_y(-15)
+        self.set_font("Helvetica", "", 8)
+        self.set_text_color(90, 90, 90)
+        self.cell(0, 6, f"Pasadena Unified School District | Strategic Plan 2016-2020 | Page {self.page_no()}", align="C")
+        self.set_text_color(0, 0, 0)
+
+
+def _is_heading(line: str) -> bool:
+    return len(line) < 60 and not line.endswith((".", ":")) and not line.startswith("- ")
+
+
+def build_pdf(source: Path, target: Path) -> None:
+    pdf = PlanPDF(format="Letter")
+    pdf.set_auto_page_break(auto=True, margin=20)
+    pdf.set_margins(20, 15, 20)
+    pdf.set_creator("scripts/build_corpus.py")
+    pdf.set_title("PUSD Strategic Plan 2016-2020")
+    lines = source.read_text(encoding="utf-8").splitlines()
+    for line in lines:
+        text = line.rstrip()
+        if not text.strip():
+            continue
+        if text == RUNNING_HEADER:
+            pdf.add_page()
+            continue
+        if numbered := NUMBERED.match(text):
+            pdf.set_font("Helvetica", "", 9.5)
+            pdf.set_x(pdf.l_margin + 8)
+            pdf.cell(7, 4.6, f"{numbered.group(1)}.")
+            pdf.multi_cell(0, 4.6, numbered.group(2), new_x="LMARGIN", new_y="NEXT")
+            pdf.ln(0.6)
+        elif text.startswith("- "):
+            pdf.set_font("Helvetica", "", 9.5)
+            pdf.cell(5, 4.6, "-")
+            pdf.multi_cell(0, 4.6, text[2:], new_x="LMARGIN", new_y="NEXT")
+            pdf.ln(0.6)
+        elif text.isupper():
+            pdf.ln(2)
+            pdf.set_font("Helvetica", "B", 14)
+            pdf.multi_cell(0, 7, text, new_x="LMARGIN", new_y="NEXT")
+            pdf.ln(2)
+        elif _is_heading(text):
+            pdf.ln(1)
+            pdf.set_font("Helvetica", "B", 11)
+            pdf.multi_cell(0, 5.8, text, new_x="LMARGIN", new_y="NEXT")
+            pdf.ln(1)
+        else:
+            pdf.set_font("Helvetica", "", 9.5)
+            pdf.multi_cell(0, 4.6, text, new_x="LMARGIN", new_y="NEXT", markdown=True)
+            pdf.ln(2.2)
+    # One printed page per running header: a plan page that overflowed would shift every citation.
+    expected_pages = sum(1 for line in lines if line.strip() == RUNNING_HEADER)
+    if pdf.page_no() != expected_pages:
+        raise SystemExit(f"layout overflowed: {pdf.page_no()} pages for {expected_pages} headers")
+    pdf.output(str(target))
+
+
+HTML_HEAD = """<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>Planning for the Future - Pasadena Unified School District</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+</head>
+<body>
+<header class="site-header"><a href="/">Pasadena Unified School District</a></header>
+<nav class="site-nav" aria-label="District">
+<ul><li><a href="#">About PUSD</a></li><li><a href="#">Schools</a></li><li><a href="#">Enrollment</a></li><li><a href="#">Board of Education</a></li></ul>
+</nav>
+<main>
+"""
+HTML_FOOT = """</main>
+<footer class="site-footer"><p>Pasadena Unified School District | 351 South Hudson Avenue, Pasadena, CA 91109</p></footer>
+</body>
+</html>
+"""
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
+def build_html(source: Path, target: Path) -> None:
+    """Headings become <h1>/<h2>; "•" lines become list items, nested by indent; others <p>."""
+    out = [HTML_HEAD]
+    open_lists = 0
+    first = True
+
+    def close_lists(to: int) -> None:
+        nonlocal open_lists
+        while open_lists > to:
+            out.append("</li></ul>\n")
+            open_lists -= 1
+
+    for raw in source.read_text(encoding="utf-8").splitlines():
+        if not raw.strip():
+            continue
+        stripped = raw.strip()
+        indent = len(raw) - len(raw.lstrip())
+        if stripped.startswith("•"):
+            depth = 1 if indent <= 2 else 2
+            body = html.escape(stripped.lstrip("•").strip(), quote=False)
+            if depth > open_lists:
+                out.append("<ul>\n" * (depth - open_lists))
+                open_lists = depth
+            else:
+                close_lists(depth)
+                out.append("</li>\n")
+            out.append(f"<li>{body}")
+        elif indent >= 4:
+            # A paragraph inside the open list item (e.g. "Recommendation 1. ...").
+            out.append(f"\n<p>{html.escape(stripped, quote=False)}</p>")
+        else:
+            close_lists(0)
+            tag = "h1" if first else "h2"
+            first = False
+            out.append(f'<{tag} id="{_slug(stripped)}">{html.escape(stripped, quote=False)}</{tag}>\n')
+    close_lists(0)
+    out.append(HTML_FOOT)
+    target.write_text("".join(out), encoding="utf-8")
+
+
+def main() -> int:
+    CORPUS.mkdir(exist_ok=True)
+    build_pdf(SOURCES / "pusd-strategic-plan-2016-2020.txt", CORPUS / "pusd-strategic-plan-2016-2020.pdf")
+    build_html(SOURCES / "pusd-planning-for-the-future.txt", CORPUS / "pusd-planning-for-the-future.html")
+    print(f"wrote {CORPUS}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
