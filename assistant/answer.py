@@ -1,0 +1,97 @@
+"""Extractive answers: choose the sentences and list items that answer, quote them, cite them.
+
+No generative model writes anything: each answer line is a verbatim unit of a retrieved passage,
+introduced by its innermost heading and marked [n] to point into the citation list.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from assistant.keywords import KeywordIndex, tokens
+from assistant.prompts import phrase
+from assistant.retrieval import Passage, Retrieval
+from assistant.schemas import Citation
+
+CANDIDATE_PASSAGES = 5
+LEXICAL_WEIGHT = 0.25  # how much sharing the question's rarer words counts beside similarity
+RANK_WEIGHT = 0.10  # a small preference for what hybrid retrieval ranked first
+KEEP_WITHIN = 0.08  # also quote units scoring this close to the best one
+MAX_UNITS = 6
+# Questions that ask for the whole of a list ("What are the values...", "list the ...").
+_LIST_QUESTION = re.compile(r"^\s*(what|which)\s+(are|were)\b|\b(list|all (of )?the|name the|each of)\b", re.I)
+
+
+@dataclass
+class Quote:
+    passage: Passage
+    positions: list[int] = field(default_factory=list)
+    best: float = 0.0
+
+
+@dataclass
+class Selection:
+    quotes: list[Quote]
+    best_unit_similarity: float
+
+
+def select_quotes(retrieval: Retrieval, keywords: KeywordIndex, max_citations: int) -> Selection:
+    """Score every unit of the top passages; keep the best and those close behind it."""
+    candidates = retrieval.passages[:CANDIDATE_PASSAGES]
+    scored: list[tuple[float, int, int, float]] = []  # (score, passage index, unit position, similarity)
+    for rank, passage in enumerate(candidates):
+        if not passage.units:
+            continue
+        similarities = passage.unit_vectors @ retrieval.query_vector
+        prior = RANK_WEIGHT * (len(candidates) - rank) / len(candidates)
+        for position, (unit, similarity) in enumerate(zip(passage.units, similarities)):
+            lexical = keywords.coverage(retrieval.question_terms, tokens(f"{passage.label} {unit}"))
+            scored.append((float(similarity) + LEXICAL_WEIGHT * lexical + prior, rank, position, float(similarity)))
+    if not scored:
+        return Selection([], 0.0)
+    scored.sort(reverse=True)
+    best_score = scored[0][0]
+    quotes: dict[int, Quote] = {}
+    for score, rank, position, _ in scored:
+        if score < best_score - KEEP_WITHIN or sum(len(q.positions) for q in quotes.values()) >= MAX_UNITS:
+            break
+        if rank not in quotes and len(quotes) >= max_citations:
+            continue
+        quote = quotes.setdefault(rank, Quote(candidates[rank], best=score))
+        quote.positions.append(position)
+    return Selection(list(quotes.values()), max(s[3] for s in scored))
+
+
+def widen_for_lists(question: str, selection: Selection) -> None:
+    """A question asking for a whole list gets every item of the best passage's list."""
+    if selection.quotes and _LIST_QUESTION.search(question):
+        first = selection.quotes[0]
+        if len(first.passage.units) > 1:
+            first.positions = list(range(min(len(first.passage.units), MAX_UNITS + 4)))
+
+
+def render(selection: Selection, prompts_dir: Path, lang: str) -> tuple[str, list[Citation]]:
+    """Answer text with [n] markers, and the citations they point to, in answer order."""
+    lines = [phrase(prompts_dir, lang, "answer_lead")]
+    citations = []
+    for n, quote in enumerate(selection.quotes, start=1):
+        passage = quote.passage
+        for position in sorted(set(quote.positions)):
+            lines.append(phrase(prompts_dir, lang, "quote_line", label=passage.label, text=passage.units[position], n=n))
+        citations.append(
+            Citation(
+                n=n,
+                doc_id=passage.doc_id,
+                title=passage.title,
+                page=passage.page,
+                section=passage.section,
+                text=passage.text,
+                url=passage.url,
+                score=round(float(np.clip(passage.dense, 0.0, 1.0)), 4),
+            )
+        )
+    return "\n".join(lines), citations

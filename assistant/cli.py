@@ -1,0 +1,115 @@
+"""plan-assistant: ingest the corpus, ask a question, serve the API, run the evaluations."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from assistant.errors import AssistantError
+from assistant.settings import Settings, get_settings
+
+
+def _embedder(settings: Settings, threads: int = 1):  # type: ignore[no-untyped-def]
+    from assistant.embedding import MiniLMEmbedder
+
+    return MiniLMEmbedder(settings.model_cache_dir, threads=threads)
+
+
+def ingest(settings: Settings, rebuild: bool = False, progress: bool = True) -> int:
+    from assistant.embedding import minilm_name
+    from ingest.run import run_ingest
+
+    report = run_ingest(settings, lambda: _embedder(settings, threads=2), minilm_name(), rebuild, progress)
+    print(report.render())
+    return 0
+
+
+def ask(settings: Settings, question: str, as_json: bool) -> int:
+    from assistant.schemas import AskRequest
+    from assistant.service import PlanAssistant
+
+    request = AskRequest(question=question)
+    answer = PlanAssistant(settings, _embedder(settings)).ask(request.question)
+    if as_json:
+        print(answer.model_dump_json(indent=2))
+        return 0
+    print(answer.answer)
+    for citation in answer.citations:
+        page = f", page {citation.page}" if citation.page else ""
+        print(f"[{citation.n}] {citation.title}{page} - {citation.section}\n    {citation.url}")
+    print(f"(grounded: {str(answer.grounded).lower()}, confidence {answer.confidence:.2f})")
+    return 0
+
+
+def serve(settings: Settings, host: str | None, port: int | None) -> int:
+    import uvicorn
+
+    uvicorn.run("assistant.api:create_app", factory=True, host=host or settings.host, port=port or settings.port)
+    return 0
+
+
+def evaluate(settings: Settings, calibrate: bool, baseline: bool, out: Path) -> int:
+    from assistant.confidence import Calibration
+    from assistant.service import PlanAssistant
+    from evals.dataset import load_questions
+    from evals.runner import THRESHOLDS, breakdown, gate, report_markdown, run_baseline, run_ours, write_outputs
+    from evals.runner import calibrate as fit_calibration
+
+    ingest(settings, progress=False)
+    questions = load_questions()
+    assistant = PlanAssistant(settings, _embedder(settings))
+    if calibrate:
+        calibration: Calibration = fit_calibration(assistant, questions)
+        calibration.save(settings.calibration_file)
+        assistant.calibration = calibration
+        print(f"calibration refitted on the dev split -> {settings.calibration_file}")
+    rows = {"ours": run_ours(assistant, questions, settings.corpus_dir)}
+    if baseline:
+        from evals.baseline import TutorialBaseline
+
+        rows["baseline"] = run_baseline(TutorialBaseline(settings.corpus_dir), questions)
+    ours = breakdown(rows["ours"])
+    theirs = breakdown(rows["baseline"]) if baseline else None
+    config = settings.model_dump(include={"chunk_max_words", "dense_candidates", "rrf_k", "dense_weight", "keyword_weight", "max_citations"})
+    failures = gate(ours, theirs, json.loads(THRESHOLDS.read_text()))
+    markdown = report_markdown(ours, theirs, failures, config)
+    write_outputs(out, {"ours": ours, "baseline": theirs, "config": config, "failures": failures}, rows, markdown)
+    print(markdown)
+    print(f"wrote {out / 'summary.json'} and {out / 'report.md'}")
+    return 1 if failures else 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="plan-assistant", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    p_ingest = commands.add_parser("ingest", help="bring the index in line with corpus/")
+    p_ingest.add_argument("--rebuild", action="store_true", help="drop the index and embed everything again")
+    p_ask = commands.add_parser("ask", help="answer one question")
+    p_ask.add_argument("question")
+    p_ask.add_argument("--json", action="store_true", help="print the API's JSON reply")
+    p_serve = commands.add_parser("serve", help="run the HTTP API")
+    p_serve.add_argument("--host")
+    p_serve.add_argument("--port", type=int)
+    p_eval = commands.add_parser("eval", help="score answers and gate on evals/thresholds.json")
+    p_eval.add_argument("--calibrate", action="store_true", help="refit confidence on the dev split first")
+    p_eval.add_argument("--no-baseline", action="store_true", help="skip the tutorial baseline")
+    p_eval.add_argument("--out", type=Path, default=Path("evals/out"))
+    args = parser.parse_args(argv)
+    settings = get_settings()
+    try:
+        if args.command == "ingest":
+            return ingest(settings, args.rebuild)
+        if args.command == "ask":
+            return ask(settings, args.question, args.json)
+        if args.command == "serve":
+            return serve(settings, args.host, args.port)
+        return evaluate(settings, args.calibrate, not args.no_baseline, args.out)
+    except AssistantError as error:
+        print(f"error ({error.code}): {error.message}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

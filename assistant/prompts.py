@@ -1,0 +1,21 @@
+"""Loads user-facing phrasing from prompts/<lang>.toml, so wording changes show up in review."""
+
+from __future__ import annotations
+
+import tomllib
+from functools import lru_cache
+from pathlib import Path
+
+
+@lru_cache
+def _load(prompts_dir: Path, lang: str) -> dict[str, str]:
+    path = prompts_dir / f"{lang}.toml"
+    if not path.exists():
+        raise FileNotFoundError(f"no phrasing for language {lang!r}: {path} is missing")
+    return tomllib.loads(path.read_text(encoding="utf-8"))
+
+
+def phrase(prompts_dir: Path, lang: str, name: str, **values: object) -> str:
+    """The named phrase in `lang`, with {placeholders} filled in."""
+    template = _load(prompts_dir, lang)[name]
+    return template.format(**values) if values else template

@@ -1,0 +1,54 @@
+"""The HTTP contract (and the CLI's --json): request and reply models."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, Field, field_validator
+
+MAX_QUESTION_CHARS = 2000
+
+
+class Turn(BaseModel):
+    role: Literal["user", "assistant"]
+    content: str = Field(max_length=MAX_QUESTION_CHARS * 4)
+
+
+class AskRequest(BaseModel):
+    """A question, with earlier turns of the conversation if there were any."""
+
+    question: str = Field(
+        min_length=1, max_length=MAX_QUESTION_CHARS, description="The question, 1 to 2,000 characters."
+    )
+    history: list[Turn] = Field(default_factory=list, max_length=40)
+
+    @field_validator("question")
+    @classmethod
+    def _not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("the question is empty: type a question about the district's plans")
+        return value.strip()
+
+
+class Citation(BaseModel):
+    n: int = Field(description="The marker [n] that points here from the answer.")
+    doc_id: str
+    title: str
+    page: int | None = Field(description="Page in the published PDF; null for web pages.")
+    section: str = Field(description="Heading path, outermost first, joined by ' > '.")
+    text: str = Field(description="The passage, verbatim from the document at that page.")
+    url: str = Field(description="Opens the source at that page (PDF) or section (web page).")
+    score: float = Field(description="Cosine similarity of the question to the passage, 0-1.")
+
+
+class Answer(BaseModel):
+    answer: str
+    lang: Literal["en", "es"] = "en"
+    grounded: bool = Field(description="False when the plans do not answer: the reply says so and cites nothing.")
+    confidence: float = Field(ge=0, le=1, description="Calibrated probability that the plans answer the question.")
+    citations: list[Citation] = Field(default_factory=list)
+
+
+class ErrorReply(BaseModel):
+    error: str
+    message: str

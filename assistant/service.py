@@ -1,0 +1,75 @@
+"""The question -> cited answer flow, in plain Python: the API, CLI and evaluations all call it."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from assistant.answer import render, select_quotes, widen_for_lists
+from assistant.confidence import Calibration
+from assistant.embedding import Embedder
+from assistant.index import PassageIndex, make_client
+from assistant.keywords import tokens
+from assistant.prompts import phrase
+from assistant.retrieval import HybridRetriever, Retrieval
+from assistant.schemas import Answer, Turn
+from assistant.settings import Settings
+
+
+@dataclass
+class Explained:
+    """An answer with the signals behind it (for evaluation and calibration)."""
+
+    answer: Answer
+    features: dict[str, float]
+    retrieval: Retrieval
+
+
+class PlanAssistant:
+    """Built once per process (the index is loaded into memory), then asked many times."""
+
+    def __init__(self, settings: Settings, embedder: Embedder, calibration: Calibration | None = None) -> None:
+        self.settings = settings
+        self.index = PassageIndex(make_client(settings), settings.collection, embedder.name)
+        self.retriever = HybridRetriever(self.index, embedder, settings)
+        self.calibration = calibration or Calibration.load(settings.calibration_file)
+
+    def refresh_if_changed(self) -> bool:
+        """Pick up a re-ingest done by another process; cheap when nothing changed."""
+        if self.index.fingerprint() != self.retriever.fingerprint:
+            self.retriever.reload()
+            return True
+        return False
+
+    def explain(self, question: str, history: Sequence[Turn] = ()) -> Explained:
+        retrieval = self.retriever.search(question)
+        selection = select_quotes(retrieval, self.retriever.keywords, self.settings.max_citations)
+        top = retrieval.passages[0] if retrieval.passages else None
+        features = {
+            "dense_top": max((p.dense for p in retrieval.passages[:3]), default=0.0),
+            "unit_top": selection.best_unit_similarity,
+            "coverage_corpus": self.retriever.keywords.coverage(retrieval.question_terms),
+            "coverage_top": self.retriever.keywords.coverage(retrieval.question_terms, top.terms) if top else 0.0,
+        }
+        confidence = self.calibration.probability(features)
+        lang = "en"
+        if confidence < self.calibration.threshold or not selection.quotes:
+            answer = Answer(
+                answer=phrase(self.settings.prompts_dir, lang, "refusal"),
+                lang=lang,
+                grounded=False,
+                confidence=round(confidence, 4),
+                citations=[],
+            )
+        else:
+            widen_for_lists(question, selection)
+            text, citations = render(selection, self.settings.prompts_dir, lang)
+            answer = Answer(answer=text, lang=lang, grounded=True, confidence=round(confidence, 4), citations=citations)
+        return Explained(answer, features, retrieval)
+
+    def ask(self, question: str, history: Sequence[Turn] = ()) -> Answer:
+        """Answer from the plans' own sentences with citations, or refuse and say where to ask."""
+        return self.explain(question, history).answer
+
+
+__all__ = ["PlanAssistant", "Explained", "tokens"]

@@ -1,0 +1,80 @@
+"""Pure metric functions over plain dicts (no I/O, no models), so they can be checked by hand.
+
+A result is {"answerable": bool, "grounded": bool, "passages": [expected verbatim strings],
+"citations": [{"section": str, "text": str, "verbatim": bool}, ...]} in ranked order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from ingest.text_units import normalize_for_match
+
+
+def matches(citation: dict, passage: str) -> bool:
+    """A citation shows an expected passage if the passage's words appear in its heading path or text."""
+    shown = normalize_for_match(citation.get("section", "")) + " " + normalize_for_match(citation["text"])
+    return normalize_for_match(passage) in shown
+
+
+def first_hit_rank(result: dict) -> int | None:
+    """1-based rank of the first citation showing any expected passage; None if none does."""
+    for rank, citation in enumerate(result["citations"], start=1):
+        if any(matches(citation, passage) for passage in result["passages"]):
+            return rank
+    return None
+
+
+def _answerable(results: Sequence[dict]) -> list[dict]:
+    return [r for r in results if r["answerable"]]
+
+
+def hit_at(results: Sequence[dict], k: int) -> float:
+    """Share of answerable questions with an expected passage among the first k citations."""
+    pool = _answerable(results)
+    hits = [rank for r in pool if (rank := first_hit_rank(r)) is not None and rank <= k]
+    return len(hits) / len(pool) if pool else 0.0
+
+
+def mrr(results: Sequence[dict]) -> float:
+    """Mean reciprocal rank of the first right citation (0 for a miss), over answerable questions."""
+    pool = _answerable(results)
+    return sum(1 / rank for r in pool if (rank := first_hit_rank(r))) / len(pool) if pool else 0.0
+
+
+def citation_precision(results: Sequence[dict]) -> float:
+    """Share of citations given for answerable questions that show an expected passage."""
+    cited = [(c, r["passages"]) for r in _answerable(results) for c in r["citations"]]
+    return sum(any(matches(c, p) for p in ps) for c, ps in cited) / len(cited) if cited else 0.0
+
+
+def refusal_accuracy(results: Sequence[dict]) -> float:
+    """Share of unanswerable questions refused (grounded false, nothing cited)."""
+    pool = [r for r in results if not r["answerable"]]
+    return sum(not r["grounded"] and not r["citations"] for r in pool) / len(pool) if pool else 0.0
+
+
+def false_refusal_rate(results: Sequence[dict]) -> float:
+    """Share of answerable questions refused."""
+    pool = _answerable(results)
+    return sum(not r["grounded"] for r in pool) / len(pool) if pool else 0.0
+
+
+def verbatim_share(results: Sequence[dict]) -> float:
+    """Share of all citations whose text is verbatim from the document at the cited page."""
+    cited = [c for r in results for c in r["citations"]]
+    return sum(bool(c["verbatim"]) for c in cited) / len(cited) if cited else 1.0
+
+
+def summarize(results: Sequence[dict]) -> dict[str, float | int]:
+    return {
+        "questions": len(results),
+        "answerable": len(_answerable(results)),
+        "hit_at_1": round(hit_at(results, 1), 4),
+        "hit_at_3": round(hit_at(results, 3), 4),
+        "mrr": round(mrr(results), 4),
+        "citation_precision": round(citation_precision(results), 4),
+        "refusal_accuracy": round(refusal_accuracy(results), 4),
+        "false_refusal_rate": round(false_refusal_rate(results), 4),
+        "verbatim_share": round(verbatim_share(results), 4),
+    }

@@ -1,0 +1,136 @@
+"""Runs the evaluation: our assistant and the tutorial baseline on the same questions.
+
+Writes evals/out/summary.json and evals/out/report.md; `gate` lists every bar missed.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+
+from assistant.confidence import Calibration, fit
+from assistant.service import PlanAssistant
+from evals.baseline import TutorialBaseline
+from evals.dataset import Question
+from evals.metrics import first_hit_rank, summarize
+from evals.verbatim import is_verbatim
+
+THRESHOLDS = Path(__file__).parent / "thresholds.json"
+OUT = Path(__file__).parent / "out"
+
+
+def _row(question: Question, grounded: bool, citations: list[dict], extra: dict | None = None) -> dict:
+    row = {
+        "id": question.id,
+        "question": question.question,
+        "kind": question.kind,
+        "split": question.split,
+        "answerable": question.answerable,
+        "passages": question.passages,
+        "grounded": grounded,
+        "citations": citations,
+    }
+    row["hit_rank"] = first_hit_rank(row)
+    return row | (extra or {})
+
+
+def run_ours(assistant: PlanAssistant, questions: Sequence[Question], corpus_dir: Path) -> list[dict]:
+    rows = []
+    for question in questions:
+        explained = assistant.explain(question.question)
+        citations = [
+            {
+                "section": c.section,
+                "text": c.text,
+                "page": c.page,
+                "verbatim": is_verbatim(corpus_dir, c.url, c.page, c.text),
+            }
+            for c in explained.answer.citations
+        ]
+        retrieved = [{"section": p.section, "text": p.text} for p in explained.retrieval.passages[:3]]
+        rows.append(
+            _row(
+                question,
+                explained.answer.grounded,
+                citations,
+                {
+                    "confidence": explained.answer.confidence,
+                    "features": explained.features,
+                    "retrieval_hit_rank": first_hit_rank({"citations": retrieved, "passages": question.passages}),
+                },
+            )
+        )
+    return rows
+
+
+def run_baseline(baseline: TutorialBaseline, questions: Sequence[Question]) -> list[dict]:
+    rows = []
+    for question in questions:
+        citations, seconds = baseline.cite(question.question)
+        rows.append(_row(question, True, citations, {"seconds": seconds}))
+    return rows
+
+
+def breakdown(rows: Sequence[dict]) -> dict[str, dict]:
+    """Metrics for all questions, per split, and per kind."""
+    groups: dict[str, list[dict]] = {"all": list(rows)}
+    for row in rows:
+        groups.setdefault(row["split"], []).append(row)
+        groups.setdefault(f"kind:{row['kind']}", []).append(row)
+    return {name: summarize(group) for name, group in groups.items()}
+
+
+def calibrate(assistant: PlanAssistant, questions: Sequence[Question]) -> Calibration:
+    """Fit the confidence model on the dev split only; the test split stays unseen."""
+    dev = [q for q in questions if q.split == "dev"]
+    features = [assistant.explain(q.question).features for q in dev]
+    return fit(features, [q.answerable for q in dev], f"evals/questions.jsonl dev split ({len(dev)} questions)")
+
+
+def _lookup(summary: dict, dotted: str) -> float:
+    group, metric = dotted.split(".", 1)
+    return float(summary[group][metric])
+
+
+def gate(ours: dict, baseline: dict | None, thresholds: dict) -> list[str]:
+    """Every bar missed, as readable lines; empty when the change may land."""
+    failures = []
+    for key, bar in thresholds.get("min", {}).items():
+        if (value := _lookup(ours, key)) < bar:
+            failures.append(f"{key} = {value:.4f} < {bar}")
+    for key, bar in thresholds.get("max", {}).items():
+        if (value := _lookup(ours, key)) > bar:
+            failures.append(f"{key} = {value:.4f} > {bar}")
+    if baseline is not None:
+        for key, margin in thresholds.get("min_margin_over_baseline", {}).items():
+            gap = _lookup(ours, key) - _lookup(baseline, key)
+            if gap < margin:
+                failures.append(f"{key}: ours - baseline = {gap:.4f} < {margin}")
+    return failures
+
+
+METRICS = ["hit_at_1", "hit_at_3", "mrr", "citation_precision", "refusal_accuracy", "false_refusal_rate", "verbatim_share"]
+
+
+def report_markdown(ours: dict, baseline: dict | None, failures: list[str], config: dict) -> str:
+    lines = ["# Evaluation report", "", f"Configuration: `{json.dumps(config)}`", ""]
+    header = "| group | system | questions | " + " | ".join(METRICS) + " |"
+    lines += [header, "|" + "---|" * (len(METRICS) + 3)]
+    for group in ours:
+        systems = [("ours", ours[group])] + ([("baseline", baseline[group])] if baseline and group in baseline else [])
+        for name, metrics in systems:
+            values = " | ".join(f"{metrics[m]:.3f}" for m in METRICS)
+            lines.append(f"| {group} | {name} | {metrics['questions']} | {values} |")
+    lines += ["", "Gate: " + ("passed" if not failures else "FAILED"), *[f"- {f}" for f in failures], ""]
+    return "\n".join(lines)
+
+
+def write_outputs(out_dir: Path, summary: dict, rows: dict[str, list[dict]], markdown: str) -> None:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    (out_dir / "summary.json").write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
+    (out_dir / "report.md").write_text(markdown, encoding="utf-8")
+    for name, system_rows in rows.items():
+        with (out_dir / f"results-{name}.jsonl").open("w", encoding="utf-8") as handle:
+            for row in system_rows:
+                handle.write(json.dumps(row, ensure_ascii=False) + "\n")
