@@ -46,7 +46,7 @@ def select_quotes(retrieval: Retrieval, keywords: KeywordIndex, max_citations: i
     for rank, passage in enumerate(candidates):
         if not passage.units:
             continue
-        similarities = passage.unit_vectors @ retrieval.query_vector
+        similarities = passage.unit_similarity
         prior = RANK_WEIGHT * (len(candidates) - rank) / len(candidates)
         for position, (unit, similarity) in enumerate(zip(passage.units, similarities)):
             lexical = keywords.coverage(retrieval.question_terms, tokens(f"{passage.label} {unit}"))
@@ -63,7 +63,8 @@ def select_quotes(retrieval: Retrieval, keywords: KeywordIndex, max_citations: i
             continue
         quote = quotes.setdefault(rank, Quote(candidates[rank], best=score))
         quote.positions.append(position)
-    return Selection(list(quotes.values()), max(s[3] for s in scored))
+    # Cite in retrieval's order: the fused ranking is better evidence than one sentence's score.
+    return Selection([quotes[rank] for rank in sorted(quotes)], max(s[3] for s in scored))
 
 
 def widen_for_lists(question: str, selection: Selection) -> None:
@@ -74,7 +75,7 @@ def widen_for_lists(question: str, selection: Selection) -> None:
             first.positions = list(range(min(len(first.passage.units), MAX_UNITS + 4)))
 
 
-def render(selection: Selection, prompts_dir: Path, lang: str) -> tuple[str, list[Citation]]:
+def render(selection: Selection, prompts_dir: Path, lang: str, base_url: str = "") -> tuple[str, list[Citation]]:
     """Answer text with [n] markers, and the citations they point to, in answer order."""
     lines = [phrase(prompts_dir, lang, "answer_lead")]
     citations = []
@@ -90,7 +91,7 @@ def render(selection: Selection, prompts_dir: Path, lang: str) -> tuple[str, lis
                 page=passage.page,
                 section=passage.section,
                 text=passage.text,
-                url=passage.url,
+                url=base_url.rstrip("/") + passage.url,
                 score=round(float(np.clip(passage.dense, 0.0, 1.0)), 4),
             )
         )

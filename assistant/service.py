@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -9,9 +10,8 @@ from assistant.answer import render, select_quotes, widen_for_lists
 from assistant.confidence import Calibration
 from assistant.embedding import Embedder
 from assistant.index import PassageIndex, make_client
-from assistant.keywords import tokens
 from assistant.prompts import phrase
-from assistant.retrieval import HybridRetriever, Retrieval
+from assistant.retrieval import DenseModel, HybridRetriever, Retrieval
 from assistant.schemas import Answer, Turn
 from assistant.settings import Settings
 
@@ -28,14 +28,26 @@ class Explained:
 class PlanAssistant:
     """Built once per process (the index is loaded into memory), then asked many times."""
 
-    def __init__(self, settings: Settings, embedder: Embedder, calibration: Calibration | None = None) -> None:
+    def __init__(
+        self, settings: Settings, embedders: dict[str, Embedder], calibration: Calibration | None = None
+    ) -> None:
         self.settings = settings
-        self.index = PassageIndex(make_client(settings), settings.collection, embedder.name)
-        self.retriever = HybridRetriever(self.index, embedder, settings)
+        client = make_client(settings)
+        models = [
+            DenseModel(key, PassageIndex(client, settings.collection_for(key), embedders[key].name), embedders[key])
+            for key in settings.embedding_models
+        ]
+        self.index = models[0].index
+        self.retriever = HybridRetriever(models, settings)
         self.calibration = calibration or Calibration.load(settings.calibration_file)
+        self._checked_at = time.monotonic()
 
     def refresh_if_changed(self) -> bool:
-        """Pick up a re-ingest done by another process; cheap when nothing changed."""
+        """Pick up a re-ingest done by another process, looking at most every refresh_seconds."""
+        now = time.monotonic()
+        if now - self._checked_at < self.settings.refresh_seconds:
+            return False
+        self._checked_at = now
         if self.index.fingerprint() != self.retriever.fingerprint:
             self.retriever.reload()
             return True
@@ -63,7 +75,7 @@ class PlanAssistant:
             )
         else:
             widen_for_lists(question, selection)
-            text, citations = render(selection, self.settings.prompts_dir, lang)
+            text, citations = render(selection, self.settings.prompts_dir, lang, self.settings.public_base_url)
             answer = Answer(answer=text, lang=lang, grounded=True, confidence=round(confidence, 4), citations=citations)
         return Explained(answer, features, retrieval)
 
@@ -71,5 +83,3 @@ class PlanAssistant:
         """Answer from the plans' own sentences with citations, or refuse and say where to ask."""
         return self.explain(question, history).answer
 
-
-__all__ = ["PlanAssistant", "Explained", "tokens"]

@@ -18,7 +18,9 @@ class Settings(BaseSettings):
     data_dir: Path = Path(".data")
     # Exported model files are shared by every data folder (tests make many data folders).
     model_cache_dir: Path = Path(".data/models")
-    collection: str = "plan_passages"
+    collection: str = "plan_passages"  # one collection per model: plan_passages-minilm, ...
+    # Dense models, each with its own collection and ranking; fused with BM25 (see README).
+    embedding_models: list[str] = ["minilm", "use-m3"]
 
     # Embedded Chroma (a folder in data_dir) unless a host is given; see README for server mode.
     chroma_host: str | None = None
@@ -29,19 +31,24 @@ class Settings(BaseSettings):
     chunk_max_words: int = Field(default=60, ge=5, le=1000)
     dense_candidates: int = Field(default=20, ge=1, le=200)
     rrf_k: int = Field(default=20, ge=1)
-    dense_weight: float = Field(default=1.0, ge=0)
+    dense_weight: float = Field(default=1.0, ge=0)  # each model's passage ranking
+    unit_weight: float = Field(default=1.0, ge=0)  # each model's ranking by a passage's best sentence
     keyword_weight: float = Field(default=1.0, ge=0)
     max_citations: int = Field(default=3, ge=1, le=10)
 
     calibration_file: Path = Path(__file__).parent / "calibration.json"
     prompts_dir: Path = Path(__file__).parent.parent / "prompts"
 
-    max_question_chars: int = 2000
+    # How often a server looks for a re-ingest by another process (a shared Chroma server).
+    refresh_seconds: float = 5.0
     max_history_turns: int = 20
     host: str = "127.0.0.1"
     port: int = 8000
     # Prefix for citation links, e.g. "https://assistant.pusd.us"; empty = links relative to this server.
     public_base_url: str = ""
+
+    def collection_for(self, model_key: str) -> str:
+        return f"{self.collection}-{model_key}"
 
     @property
     def chroma_path(self) -> Path:

@@ -15,6 +15,8 @@ from assistant.settings import Settings
 from ingest.chunker import chunk_document
 from ingest.corpus import load_corpus
 
+BATCH = 32
+
 
 @dataclass(frozen=True)
 class IngestReport:
@@ -22,56 +24,61 @@ class IngestReport:
     pages: int
     chunks: int
     units: int
-    embedded: int
+    embedded: int  # rows embedded, summed over models
     removed: int
     seconds: float
 
     def render(self) -> str:
         return (
             f"documents {self.documents} | pages {self.pages} | chunks {self.chunks} | units {self.units}\n"
-            f"embedded {self.embedded} new | removed {self.removed} stale | {self.seconds:.1f} s"
+            f"embedded {self.embedded} new rows | removed {self.removed} stale | {self.seconds:.1f} s"
         )
 
 
 def run_ingest(
     settings: Settings,
-    embedder_factory: Callable[[], Embedder],
-    model_name: str,
+    embedder_factory: Callable[[str], Embedder],
+    model_name: Callable[[str], str],
     rebuild: bool = False,
     progress: bool = True,
 ) -> IngestReport:
-    """Bring the index in line with corpus/; unchanged passages are not embedded again.
+    """Bring every model's collection in line with corpus/; unchanged passages are not embedded.
 
-    The embedder is only built when something needs embedding, so an up-to-date index costs
-    no model load. Reading, chunking and embedding all finish before the store is touched.
+    A model is loaded only when something needs embedding with it, so an up-to-date index costs
+    no model load. Reading, chunking and embedding all finish before the store is touched, so a
+    bad file leaves the previous index serving.
     """
     started = time.perf_counter()
     documents = load_corpus(settings.corpus_dir)
     chunks = [chunk for document in documents for chunk in chunk_document(document, settings.chunk_max_words)]
     records = chunk_records(chunks)
-    index = PassageIndex(make_client(settings), settings.collection, model_name)
-    if rebuild:
-        index.drop()
-    existing = index.ids()
-    new = [record for record in records if record.id not in existing]
-    wanted = {record.id for record in records}
-    stale = sorted(existing - wanted)
-    if new or stale:
-        embedder = embedder_factory() if new else None
-        texts = [record.embed_text for record in new]
-        batches = range(0, len(texts), 32)
-        vectors = [
-            embedder.embed_documents(texts[start : start + 32])  # type: ignore[union-attr]
-            for start in tqdm(batches, desc="embedding", unit="batch", disable=not progress or not new)
-        ]
-        matrix = np.vstack(vectors) if vectors else np.zeros((0, 1), dtype=np.float32)
-        index.apply(new, matrix, stale, sorted(wanted))
+    wanted = sorted({record.id for record in records})
+    client = make_client(settings)
+    plans = []
+    for key in settings.embedding_models:
+        index = PassageIndex(client, settings.collection_for(key), model_name(key))
+        if rebuild:
+            index.drop()
+        existing = index.ids()
+        new = [record for record in records if record.id not in existing]
+        stale = sorted(existing - set(wanted))
+        vectors = np.zeros((0, 1), dtype=np.float32)
+        if new:
+            embedder = embedder_factory(key)
+            texts = [record.embed_text for record in new]
+            batches = tqdm(range(0, len(texts), BATCH), desc=f"embedding ({key})", disable=not progress)
+            vectors = np.vstack([embedder.embed_documents(texts[i : i + BATCH]) for i in batches])
+        plans.append((index, new, vectors, stale))
+    # Only now, with every model's vectors in hand, is anything written.
+    for index, new, vectors, stale in plans:
+        if new or stale:
+            index.apply(new, vectors, stale, wanted)
     return IngestReport(
         documents=len(documents),
         pages=sum(document.pages or 1 for document in documents),
         chunks=len(chunks),
         units=sum(len(chunk.units) for chunk in chunks),
-        embedded=len(new),
-        removed=len(stale),
+        embedded=sum(len(new) for _, new, _, _ in plans),
+        removed=sum(len(stale) for _, _, _, stale in plans),
         seconds=time.perf_counter() - started,
     )

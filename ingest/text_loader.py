@@ -27,7 +27,8 @@ def _is_plain_heading(line: str, before_blank: bool, after_blank: bool) -> tuple
 def load_text(path: Path, markdown: bool | None = None) -> list[Block]:
     """Read a .md or .txt file into blocks; `markdown` defaults to the file's extension."""
     is_markdown = path.suffix.lower() in {".md", ".markdown"} if markdown is None else markdown
-    lines = path.read_text(encoding="utf-8").splitlines()
+    # split("\n"), not splitlines(): splitlines() would swallow the form feeds that mark pages.
+    lines = path.read_text(encoding="utf-8").replace("\r\n", "\n").split("\n")
     blocks: list[Block] = []
     page = 1 if any("\f" in line for line in lines) else None
     paragraph: list[str] = []

@@ -1,0 +1,46 @@
+# Two commands: `make run` and `make test`. Everything is installed into .venv from PyPI.
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+HOST ?= 127.0.0.1
+
+.PHONY: install run ingest test eval lint bench corpus clean
+
+$(BIN)/python:
+	python3 -m venv $(VENV)
+
+# torch first, pinned: an unpinned torch pulls several GB of CUDA packages.
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet torch==2.13.0
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+install: $(VENV)/.installed
+
+ingest: install
+	$(BIN)/plan-assistant ingest
+
+run: ingest
+	$(BIN)/plan-assistant serve --host $(HOST) --port $(PORT)
+
+test: install
+	$(BIN)/python -m pytest -q
+	$(BIN)/plan-assistant eval
+
+eval: install
+	$(BIN)/plan-assistant eval
+
+lint: install
+	$(BIN)/ruff check assistant ingest evals tests bench scripts
+	$(BIN)/ruff format --check assistant ingest evals tests bench scripts
+	$(BIN)/mypy assistant ingest evals
+
+bench: ingest
+	$(BIN)/python bench/bench_ask.py
+
+# Rebuild corpus/ from ../shared/source-documents (the output is committed).
+corpus: install
+	$(BIN)/python scripts/build_corpus.py
+
+clean:
+	rm -rf .data evals/out bench/out

@@ -1,0 +1,108 @@
+"""HTTP layer: validates, calls PlanAssistant, serialises. Nothing here knows how answers are made."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import Depends, FastAPI, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
+
+from assistant.embedding import Embedder, build_embedder
+from assistant.errors import AssistantError
+from assistant.schemas import Answer, AskRequest, ErrorReply
+from assistant.service import PlanAssistant
+from assistant.settings import Settings, get_settings
+
+ERRORS = {status: {"model": ErrorReply} for status in (409, 422, 503)}
+
+
+def _readable(error: RequestValidationError) -> str:
+    """One line a person can act on, e.g. "question: String should have at most 2000 characters"."""
+    parts = []
+    for item in error.errors():
+        where = ".".join(str(p) for p in item.get("loc", ()) if p != "body") or "body"
+        message = str(item.get("msg", "invalid")).removeprefix("Value error, ")
+        if item.get("type") == "json_invalid":
+            where, message = "body", "is not valid JSON"
+        elif item.get("type") == "model_attributes_type":
+            message = 'must be a JSON object like {"question": "..."}'
+        parts.append(f"{where}: {message}")
+    return "; ".join(parts)
+
+
+def current_assistant(request: Request) -> PlanAssistant:
+    """The process's assistant; built on first use if the index was empty at start-up."""
+    state = request.app.state
+    if state.assistant is None:
+        state.assistant = PlanAssistant(state.settings, state.embedders)  # raises 503 / 409 errors
+    else:
+        state.assistant.refresh_if_changed()
+    return state.assistant
+
+
+Assistant = Annotated[PlanAssistant, Depends(current_assistant)]
+
+
+def create_app(
+    settings: Settings | None = None,
+    embedders: dict[str, Embedder] | None = None,
+) -> FastAPI:
+    """Build the app; models and the index are loaded once, in the lifespan."""
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        models = embedders or {k: build_embedder(k, settings.model_cache_dir) for k in settings.embedding_models}
+        app.state.embedders = models
+        app.state.settings = settings
+        app.state.assistant = None
+        try:
+            app.state.assistant = PlanAssistant(settings, models)
+        except AssistantError:
+            # No index yet (503) or one built by another model (409): the process stays up and
+            # every request reports the error until an ingest fixes it.
+            pass
+        yield
+
+    app = FastAPI(
+        title="PUSD Plan Assistant",
+        description="Answers questions about Pasadena Unified's Strategic Plan and Educational Master Plan "
+        "with verbatim, cited passages.",
+        version="0.1.0",
+        lifespan=lifespan,
+    )
+
+    @app.exception_handler(AssistantError)
+    async def _assistant_error(request: Request, error: AssistantError) -> JSONResponse:
+        return JSONResponse({"error": error.code, "message": error.message}, status_code=error.status)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, error: RequestValidationError) -> JSONResponse:
+        return JSONResponse({"error": "invalid_request", "message": _readable(error)}, status_code=422)
+
+    @app.post("/api/ask", response_model=Answer, responses=ERRORS)
+    async def ask(body: AskRequest, plan_assistant: Assistant) -> Answer:
+        """Answer a question from the plans' own sentences, with citations; or refuse (grounded: false)."""
+        history = body.history[-settings.max_history_turns :]
+        return await run_in_threadpool(plan_assistant.ask, body.question, history)
+
+    @app.get("/api/health")
+    async def health() -> dict[str, str]:
+        """The process is up."""
+        return {"status": "ok"}
+
+    @app.get("/api/ready", responses={503: {"model": ErrorReply}})
+    async def ready(plan_assistant: Assistant) -> dict[str, str | int]:
+        """The index is loaded and answering (503 until the first ingest)."""
+        return {"status": "ready", "passages": len(plan_assistant.retriever.passages)}
+
+    corpus = Path(settings.corpus_dir)
+    if corpus.is_dir():
+        app.mount("/corpus", StaticFiles(directory=corpus), name="corpus")
+    return app

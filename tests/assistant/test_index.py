@@ -1,0 +1,27 @@
+"""The collection records its embedding model; another model is refused with a clear error."""
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from assistant.errors import EmbeddingModelMismatch, IndexNotReady
+from assistant.index import PassageIndex, Record, make_client
+from tests.conftest import make_settings
+
+
+def test_querying_with_another_model_is_a_clear_error(tmp_path: Path) -> None:
+    client = make_client(make_settings(tmp_path))
+    built = PassageIndex(client, "passages-test", "model-a")
+    record = Record("r1", "text", "text", {"kind": "chunk"})
+    built.apply([record], np.ones((1, 3), dtype=np.float32), [], ["r1"])
+    with pytest.raises(EmbeddingModelMismatch, match="model-a") as error:
+        PassageIndex(client, "passages-test", "model-b").collection()
+    assert error.value.status == 409
+    assert "ingest --rebuild" in error.value.message
+
+
+def test_an_empty_index_is_not_ready(tmp_path: Path) -> None:
+    index = PassageIndex(make_client(make_settings(tmp_path)), "passages-empty", "model-a")
+    with pytest.raises(IndexNotReady):
+        index.collection()

@@ -1,0 +1,60 @@
+"""Shared fixtures: the real corpus, the real bundled models, real Chroma stores in tmp folders."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from assistant.embedding import Embedder, build_embedder, model_name
+from assistant.service import PlanAssistant
+from assistant.settings import Settings
+from ingest.run import run_ingest
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = ROOT / "corpus"
+SOURCES = ROOT.parent / "shared" / "source-documents"
+MODEL_CACHE = ROOT / ".data" / "models"  # exported model files are shared by every test
+
+
+def make_settings(data_dir: Path, corpus_dir: Path = CORPUS, **overrides: object) -> Settings:
+    return Settings(data_dir=data_dir, corpus_dir=corpus_dir, model_cache_dir=MODEL_CACHE, **overrides)  # type: ignore[arg-type]
+
+
+@pytest.fixture(scope="session")
+def embedders() -> dict[str, Embedder]:
+    """The real bundled models, loaded once for the session."""
+    return {key: build_embedder(key, MODEL_CACHE) for key in Settings().embedding_models}
+
+
+def ingest_with(settings: Settings, embedders: dict[str, Embedder], **kwargs: object):  # type: ignore[no-untyped-def]
+    return run_ingest(settings, lambda key: embedders[key], model_name, progress=False, **kwargs)  # type: ignore[arg-type]
+
+
+@pytest.fixture(scope="session")
+def built_settings(tmp_path_factory: pytest.TempPathFactory, embedders: dict[str, Embedder]) -> Settings:
+    """One index of the real corpus, built once and only read by the tests that share it."""
+    settings = make_settings(tmp_path_factory.mktemp("index"))
+    ingest_with(settings, embedders)
+    return settings
+
+
+@pytest.fixture(scope="session")
+def plan_assistant(built_settings: Settings, embedders: dict[str, Embedder]) -> PlanAssistant:
+    return PlanAssistant(built_settings, embedders)
+
+
+@pytest.fixture
+def corpus_copy(tmp_path: Path) -> Path:
+    """A private copy of corpus/ that a test may change."""
+    target = tmp_path / "corpus"
+    shutil.copytree(CORPUS, target)
+    return target
+
+
+@pytest.fixture
+def fresh_settings(tmp_path: Path, corpus_copy: Path) -> Iterator[Settings]:
+    """Its own data folder and corpus copy: for tests that write."""
+    yield make_settings(tmp_path / "data", corpus_copy)

@@ -1,0 +1,65 @@
+"""The scorers, checked on toy results whose values are worked out by hand in the comments."""
+
+import pytest
+
+from evals.metrics import (
+    citation_precision,
+    false_refusal_rate,
+    hit_at,
+    matches,
+    mrr,
+    refusal_accuracy,
+    summarize,
+    verbatim_share,
+)
+
+
+def _cite(text: str, section: str = "", verbatim: bool = True) -> dict:
+    return {"text": text, "section": section, "verbatim": verbatim}
+
+
+RESULTS = [
+    # q1: right passage first -> rank 1.
+    {"answerable": True, "grounded": True, "passages": ["alpha beta"], "citations": [_cite("x alpha beta y"), _cite("z")]},
+    # q2: right passage second (matched through its heading path) -> rank 2.
+    {"answerable": True, "grounded": True, "passages": ["Gamma"], "citations": [_cite("no"), _cite("t", "A > Gamma")]},
+    # q3: refused although answerable -> miss, and a false refusal.
+    {"answerable": True, "grounded": False, "passages": ["delta"], "citations": []},
+    # q4: unanswerable and refused -> correct refusal.
+    {"answerable": False, "grounded": False, "passages": [], "citations": []},
+    # q5: unanswerable but answered, with a non-verbatim citation -> wrong.
+    {"answerable": False, "grounded": True, "passages": [], "citations": [_cite("made up", verbatim=False)]},
+]
+
+
+def test_hit_at_k() -> None:
+    assert hit_at(RESULTS, 1) == pytest.approx(1 / 3)  # only q1 of the 3 answerable
+    assert hit_at(RESULTS, 3) == pytest.approx(2 / 3)  # q1 and q2
+
+
+def test_mrr() -> None:
+    assert mrr(RESULTS) == pytest.approx((1 + 1 / 2 + 0) / 3)
+
+
+def test_citation_precision() -> None:
+    # Answerable questions cite 4 passages (q1: 2, q2: 2); right ones: q1's first, q2's second.
+    assert citation_precision(RESULTS) == pytest.approx(2 / 4)
+
+
+def test_refusals() -> None:
+    assert refusal_accuracy(RESULTS) == pytest.approx(1 / 2)  # q4 refused, q5 not
+    assert false_refusal_rate(RESULTS) == pytest.approx(1 / 3)  # q3
+
+
+def test_verbatim_share() -> None:
+    assert verbatim_share(RESULTS) == pytest.approx(4 / 5)  # 5 citations, q5's is invented
+
+
+def test_matching_folds_list_markers_and_spacing_but_not_words() -> None:
+    assert matches(_cite("- Life Skills\n1. Students  will develop"), "Students will develop")
+    assert not matches(_cite("Students will develop"), "Students will grow")
+
+
+def test_summary_counts() -> None:
+    summary = summarize(RESULTS)
+    assert (summary["questions"], summary["answerable"]) == (5, 3)
