@@ -20,7 +20,8 @@ from assistant.schemas import Citation
 CANDIDATE_PASSAGES = 5
 LEXICAL_WEIGHT = 0.25  # how much sharing the question's rarer words counts beside similarity
 RANK_WEIGHT = 0.10  # a small preference for what hybrid retrieval ranked first
-KEEP_WITHIN = 0.08  # also quote units scoring this close to the best one
+KEEP_WITHIN = 0.08  # also quote units of the same passage scoring this close to the best one
+CITE_WITHIN = 0.20  # cite further passages whose best unit scores this close to the best one
 MAX_UNITS = 6
 # Questions that ask for the whole of a list ("What are the values...", "list the ...").
 _LIST_QUESTION = re.compile(r"^\s*(what|which)\s+(are|were)\b|\b(list|all (of )?the|name the|each of)\b", re.I)
@@ -57,12 +58,14 @@ def select_quotes(retrieval: Retrieval, keywords: KeywordIndex, max_citations: i
     best_score = scored[0][0]
     quotes: dict[int, Quote] = {}
     for score, rank, position, _ in scored:
-        if score < best_score - KEEP_WITHIN or sum(len(q.positions) for q in quotes.values()) >= MAX_UNITS:
+        if score < best_score - CITE_WITHIN or sum(len(q.positions) for q in quotes.values()) >= MAX_UNITS:
             break
-        if rank not in quotes and len(quotes) >= max_citations:
-            continue
-        quote = quotes.setdefault(rank, Quote(candidates[rank], best=score))
-        quote.positions.append(position)
+        if rank in quotes:
+            # More of a passage already cited only when it is nearly as good as the best unit.
+            if score >= best_score - KEEP_WITHIN:
+                quotes[rank].positions.append(position)
+        elif len(quotes) < max_citations:
+            quotes[rank] = Quote(candidates[rank], [position], score)
     # Cite in retrieval's order: the fused ranking is better evidence than one sentence's score.
     return Selection([quotes[rank] for rank in sorted(quotes)], max(s[3] for s in scored))
 

@@ -77,9 +77,12 @@ def evaluate(settings: Settings, calibrate: bool, baseline: bool, out: Path) -> 
     ours = breakdown(rows["ours"])
     theirs = breakdown(rows["baseline"]) if baseline else None
     config = settings.model_dump(include={"chunk_max_words", "dense_candidates", "rrf_k", "dense_weight", "keyword_weight", "max_citations"})
-    failures = gate(ours, theirs, json.loads(THRESHOLDS.read_text()))
-    markdown = report_markdown(ours, theirs, failures, config)
-    write_outputs(out, {"ours": ours, "baseline": theirs, "config": config, "failures": failures}, rows, markdown)
+    thresholds = json.loads(THRESHOLDS.read_text())
+    failures = gate(ours, theirs, thresholds)
+    targets_missed = gate(ours, theirs, thresholds.get("targets", {}))
+    markdown = report_markdown(ours, theirs, failures, config, targets_missed)
+    summary = {"ours": ours, "baseline": theirs, "config": config, "failures": failures, "targets_missed": targets_missed}
+    write_outputs(out, summary, rows, markdown)
     print(markdown)
     print(f"wrote {out / 'summary.json'} and {out / 'report.md'}")
     return 1 if failures else 0

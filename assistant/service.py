@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from assistant.answer import render, select_quotes, widen_for_lists
 from assistant.confidence import Calibration
 from assistant.embedding import Embedder
+from assistant.guard import answer_type_found, is_instruction
 from assistant.index import PassageIndex, make_client
 from assistant.prompts import phrase
 from assistant.retrieval import DenseModel, HybridRetriever, Retrieval
@@ -63,7 +64,10 @@ class PlanAssistant:
             "coverage_corpus": self.retriever.keywords.coverage(retrieval.question_terms),
             "coverage_top": self.retriever.keywords.coverage(retrieval.question_terms, top.terms) if top else 0.0,
         }
+        quoted = [q.passage.units[i] for q in selection.quotes for i in q.positions]
         confidence = self.calibration.probability(features)
+        if is_instruction(question) or not answer_type_found(question, quoted):
+            confidence = 0.0  # a rule, not a score: see assistant/guard.py
         lang = "en"
         if confidence < self.calibration.threshold or not selection.quotes:
             answer = Answer(

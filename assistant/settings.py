@@ -27,13 +27,13 @@ class Settings(BaseSettings):
     chroma_port: int = 8001
     chroma_auth_token: SecretStr | None = None
 
-    # Chunking and retrieval: chosen by `plan-assistant eval --sweep` (see evals/README.md).
-    chunk_max_words: int = Field(default=60, ge=5, le=1000)
+    # Chunking and retrieval: the best setting on the dev split of `python -m evals.sweep`.
+    chunk_max_words: int = Field(default=100, ge=5, le=1000)
     dense_candidates: int = Field(default=20, ge=1, le=200)
-    rrf_k: int = Field(default=20, ge=1)
-    dense_weight: float = Field(default=1.0, ge=0)  # each model's passage ranking
+    rrf_k: int = Field(default=5, ge=1)
+    dense_weight: float = Field(default=0.5, ge=0)  # each model's passage ranking
     unit_weight: float = Field(default=1.0, ge=0)  # each model's ranking by a passage's best sentence
-    keyword_weight: float = Field(default=1.0, ge=0)
+    keyword_weight: float = Field(default=2.0, ge=0)
     max_citations: int = Field(default=3, ge=1, le=10)
 
     calibration_file: Path = Path(__file__).parent / "calibration.json"

@@ -1,0 +1,40 @@
+"""Checks made before and after retrieval that no similarity score can make.
+
+- Instructions aimed at the assistant ("ignore your rules", "print your system prompt") are not
+  questions about the plans: they are refused whatever they resemble.
+- A question asking for an amount or a date is only answered by a passage that states one.
+  The plans set goals; they hold almost no figures, names or dates, so "How much do teachers
+  get paid?" must not be answered with a passage about teachers that names no amount.
+"""
+
+from __future__ import annotations
+
+import re
+
+_INSTRUCTIONS = re.compile(
+    r"\b(ignore|disregard|forget)\b.{0,40}\b(instructions?|rules?|prompt|guidelines)\b"
+    r"|\bsystem prompt\b|\bpretend (you are|to be)\b|\byou are now\b|\bact as (an?|my)\b|\bjailbreak\b"
+    r"|\bdeveloper mode\b",
+    re.IGNORECASE,
+)
+_ASKS_AMOUNT = re.compile(r"\bhow (much|many)\b|\b(cost|costs|salary|salaries|paid|spend|spent|budget of)\b", re.I)
+_ASKS_TIME = re.compile(r"\bwhen\b|\bwhat (time|date|day|year)\b|\bwhich (date|day|year)\b", re.IGNORECASE)
+_AMOUNT = re.compile(r"\d|\$|\b(one|two|three|four|five|six|seven|eight|nine|ten|hundred|thousand|million)\b", re.I)
+_TIME = re.compile(
+    r"\b(19|20)\d\d\b|\b(january|february|march|april|may|june|july|august|september|october|november|"
+    r"december|monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b|\b\d{1,2}(:\d\d)?\s?(am|pm)\b",
+    re.IGNORECASE,
+)
+
+
+def is_instruction(question: str) -> bool:
+    """True for attempts to steer the assistant rather than ask about the plans."""
+    return bool(_INSTRUCTIONS.search(question))
+
+
+def answer_type_found(question: str, quoted: list[str]) -> bool:
+    """False when the question asks for an amount or a date and no quoted text states one."""
+    text = " ".join(quoted)
+    if _ASKS_AMOUNT.search(question) and not _AMOUNT.search(text):
+        return False
+    return not (_ASKS_TIME.search(question) and not _TIME.search(text))

@@ -1,0 +1,59 @@
+"""Grid search of chunk size and fusion weights on the dev split (the test split stays unseen).
+
+    python -m evals.sweep            # prints a table, best first; pick, then set the defaults
+"""
+
+from __future__ import annotations
+
+import itertools
+import sys
+import tempfile
+from pathlib import Path
+
+from assistant.confidence import Calibration
+from assistant.embedding import build_embedder, model_name
+from assistant.service import PlanAssistant
+from assistant.settings import Settings
+from evals.dataset import load_questions
+from evals.metrics import hit_at, mrr
+from evals.runner import run_ours
+from ingest.run import run_ingest
+
+NEVER_REFUSE = Calibration((0.0, 0.0, 0.0, 0.0), 0.0, 0.0, "sweep")
+GRID = {
+    "chunk_max_words": [30, 60, 100],
+    "rrf_k": [5, 20, 60],
+    "dense_weight": [0.5, 1.0],
+    "unit_weight": [0.5, 1.0],
+    "keyword_weight": [0.5, 1.0, 2.0],
+}
+
+
+def main() -> int:
+    base = Settings()
+    embedders = {key: build_embedder(key, base.model_cache_dir) for key in base.embedding_models}
+    dev = [q for q in load_questions() if q.split == "dev"]
+    rows = []
+    with tempfile.TemporaryDirectory() as scratch:
+        for size in GRID["chunk_max_words"]:
+            settings = base.model_copy(update={"data_dir": Path(scratch) / str(size), "chunk_max_words": size})
+            run_ingest(settings, lambda key: embedders[key], model_name, progress=False)
+            for rrf_k, dense, unit, keyword in itertools.product(
+                GRID["rrf_k"], GRID["dense_weight"], GRID["unit_weight"], GRID["keyword_weight"]
+            ):
+                tuned = settings.model_copy(
+                    update={"rrf_k": rrf_k, "dense_weight": dense, "unit_weight": unit, "keyword_weight": keyword}
+                )
+                # Retrieval quality alone (never refuse): refusals are calibrated on the chosen setting.
+                results = run_ours(PlanAssistant(tuned, embedders, NEVER_REFUSE), dev, tuned.corpus_dir)
+                rows.append((hit_at(results, 1), mrr(results), hit_at(results, 3), size, rrf_k, dense, unit, keyword))
+    rows.sort(reverse=True)
+    best_per_size = [next(r for r in rows if r[3] == size) for size in GRID["chunk_max_words"]]
+    print("hit@1  mrr    hit@3  words rrf_k dense unit keyword")
+    for row in rows[:10] + best_per_size:
+        print("{:.3f}  {:.3f}  {:.3f}  {:5d} {:5d} {:5.1f} {:4.1f} {:7.1f}".format(*row))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
