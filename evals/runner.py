@@ -104,7 +104,7 @@ def gate(ours: dict, baseline: dict | None, thresholds: dict) -> list[str]:
             failures.append(f"{key} = {value:.4f} > {bar}")
     if baseline is not None:
         for key, margin in thresholds.get("min_margin_over_baseline", {}).items():
-            gap = _lookup(ours, key) - _lookup(baseline, key)
+            gap = round(_lookup(ours, key) - _lookup(baseline, key), 6)  # 0.7 - 0.4 is 0.29999...
             if gap < margin:
                 failures.append(f"{key}: ours - baseline = {gap:.4f} < {margin}")
     return failures
