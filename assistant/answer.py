@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
-from assistant.keywords import KeywordIndex, tokens
+from assistant.keywords import KeywordIndex
 from assistant.prompts import phrase
 from assistant.retrieval import Passage, Retrieval
 from assistant.schemas import Citation
@@ -49,8 +49,8 @@ def select_quotes(retrieval: Retrieval, keywords: KeywordIndex, max_citations: i
             continue
         similarities = passage.unit_similarity
         prior = RANK_WEIGHT * (len(candidates) - rank) / len(candidates)
-        for position, (unit, similarity) in enumerate(zip(passage.units, similarities)):
-            lexical = keywords.coverage(retrieval.question_terms, tokens(f"{passage.label} {unit}"))
+        for position, (terms, similarity) in enumerate(zip(passage.unit_terms, similarities)):
+            lexical = keywords.coverage(retrieval.question_terms, terms)
             scored.append((float(similarity) + LEXICAL_WEIGHT * lexical + prior, rank, position, float(similarity)))
     if not scored:
         return Selection([], 0.0)

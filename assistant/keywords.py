@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable, Sequence
+from functools import lru_cache
+from collections.abc import Sequence
+from collections.abc import Set as AbstractSet
 
 import numpy as np
 import snowballstemmer
@@ -17,16 +19,22 @@ _STEMMER = snowballstemmer.stemmer("english")
 _QUESTION_WORDS = {"tell", "does", "say", "plan", "plans", "district", "pusd", "want", "know", "kid", "kids", "child"}
 
 
+@lru_cache(maxsize=100_000)
+def _stem(word: str) -> str:
+    return str(_STEMMER.stemWord(word))  # the pure-Python stemmer is the slow part of a request
+
+
 def tokens(text: str) -> list[str]:
     """Lower-cased, stemmed content words."""
-    words = [w for w in _WORD.findall(text.lower()) if w not in ENGLISH_STOP_WORDS]
-    return _STEMMER.stemWords(words)
+    return [_stem(w) for w in _WORD.findall(text.lower()) if w not in ENGLISH_STOP_WORDS]
+
+
+_FRAMING = frozenset(_stem(w) for w in _QUESTION_WORDS)
 
 
 def question_tokens(text: str) -> list[str]:
     """Tokens of a question, without the words that only frame it."""
-    framing = set(_STEMMER.stemWords(list(_QUESTION_WORDS)))
-    return [t for t in tokens(text) if t not in framing]
+    return [t for t in tokens(text) if t not in _FRAMING]
 
 
 class KeywordIndex:
@@ -43,6 +51,7 @@ class KeywordIndex:
         self.idf = {term: math.log(1 + count / df) for term, df in frequency.items()}
         # A word the corpus never uses weighs like the rarest word it does use.
         self.unknown_idf = math.log(1 + count) if count else 1.0
+        self._vocabulary = frozenset(self.idf)
 
     def scores(self, query: Sequence[str]) -> np.ndarray:
         if self._bm25 is None or not query:
@@ -52,11 +61,11 @@ class KeywordIndex:
     def weight(self, term: str) -> float:
         return self.idf.get(term, self.unknown_idf)
 
-    def coverage(self, query: Sequence[str], found_in: Iterable[str] | None = None) -> float:
+    def coverage(self, query: Sequence[str], found_in: AbstractSet[str] | None = None) -> float:
         """Idf-weighted share of query terms present in `found_in` (default: anywhere in the corpus)."""
         terms = set(query)
         if not terms:
             return 0.0
-        present = set(found_in) if found_in is not None else set(self.idf)
+        present = found_in if found_in is not None else self._vocabulary
         total = sum(self.weight(t) for t in terms)
         return sum(self.weight(t) for t in terms if t in present) / total

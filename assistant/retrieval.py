@@ -4,6 +4,7 @@ keyword (BM25) ranking, fused by weighted reciprocal rank."""
 from __future__ import annotations
 
 import json
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -12,6 +13,10 @@ from assistant.embedding import Embedder
 from assistant.index import PassageIndex
 from assistant.keywords import KeywordIndex, question_tokens, tokens
 from assistant.settings import Settings
+
+
+def _label(section: str) -> str:
+    return section.rsplit(" > ", 1)[-1]
 
 
 @dataclass(frozen=True)
@@ -37,6 +42,7 @@ class Passage:
     ordinal: int
     units: list[str]
     terms: frozenset[str]
+    unit_terms: tuple[frozenset[str], ...]  # each unit's words with the passage's label, for coverage
     dense: float = 0.0  # cosine of question and passage, averaged over models
     unit_similarity: np.ndarray = field(default_factory=lambda: np.zeros(0))  # per unit, averaged
     fused: float = 0.0
@@ -44,7 +50,7 @@ class Passage:
     @property
     def label(self) -> str:
         """The innermost heading: how an answer line introduces a quote."""
-        return self.section.rsplit(" > ", 1)[-1] if self.section else self.title
+        return _label(self.section) or self.title
 
 
 @dataclass
@@ -70,6 +76,7 @@ class HybridRetriever:
     def __init__(self, models: list[DenseModel], settings: Settings) -> None:
         self._models = models
         self._settings = settings
+        self._pool = ThreadPoolExecutor(max_workers=len(models), thread_name_prefix="embed")
         self.reload()
 
     def reload(self) -> None:
@@ -77,6 +84,10 @@ class HybridRetriever:
         primary = self._models[0].index
         self.fingerprint = primary.fingerprint()
         chunks = primary.load("chunk", with_vectors=False)
+        # Exact search in memory while the corpus is small (a district's plans are a few hundred
+        # passages): ~0.1 ms against ~3 ms for a Chroma query per model. Past the limit, Chroma's
+        # HNSW index answers instead.
+        self._in_memory = len(chunks["ids"]) <= self._settings.in_memory_passage_limit
         self.passages: dict[str, Passage] = {}
         embed_texts = []
         for chunk_id, text, meta in zip(chunks["ids"], chunks["documents"], chunks["metadatas"]):
@@ -93,15 +104,23 @@ class HybridRetriever:
                 section=section,
                 url=str(meta["url"]),
                 ordinal=int(meta["ordinal"]),
-                units=json.loads(str(meta["units"])),
+                units=(units := json.loads(str(meta["units"]))),
                 terms=frozenset(tokens(embed_text)),
+                unit_terms=tuple(frozenset(tokens(f"{_label(section)} {unit}")) for unit in units),
             )
         self._ids = list(self.passages)
         self.keywords = KeywordIndex(embed_texts)
+        # Headings name topics: a question that names one ("What is the mission?") should find it.
+        self.headings = KeywordIndex([self.passages[i].section for i in self._ids])
         # Per model, every unit vector in one matrix, grouped by passage in self._ids order.
         self._unit_matrix: dict[str, np.ndarray] = {}
+        self._chunk_matrix: dict[str, np.ndarray] = {}
         self._unit_starts = np.zeros(0, dtype=np.int64)
         for model in self._models:
+            if self._in_memory:
+                rows_by_id = model.index.load("chunk", with_vectors=True)
+                by_id = dict(zip(rows_by_id["ids"], rows_by_id["embeddings"]))
+                self._chunk_matrix[model.key] = np.vstack([np.asarray(by_id[i]) for i in self._ids])
             units = model.index.load("unit", with_vectors=True)
             vectors = {
                 (str(m["chunk_id"]), int(m["position"])): np.asarray(v)
@@ -114,6 +133,13 @@ class HybridRetriever:
             self._unit_matrix[model.key] = np.vstack(rows)
             self._unit_starts = np.asarray(starts, dtype=np.int64)
 
+    def _nearest(self, model: DenseModel, vector: np.ndarray, n: int) -> tuple[list[str], list[float]]:
+        if not self._in_memory:
+            return model.index.nearest_chunks(vector, n)
+        similarities = self._chunk_matrix[model.key] @ vector
+        order = np.argsort(-similarities)[:n]
+        return [self._ids[i] for i in order], [float(similarities[i]) for i in order]
+
     def search(self, question: str) -> Retrieval:
         settings = self._settings
         terms = question_tokens(question)
@@ -122,9 +148,10 @@ class HybridRetriever:
         weights: list[float] = []
         dense: dict[str, float] = {}
         unit_similarity = np.zeros(len(next(iter(self._unit_matrix.values()))))
-        for model in self._models:
-            vector = model.embedder.embed_query(question)
-            ids, similarities = model.index.nearest_chunks(vector, n)
+        # The models embed the question side by side (onnxruntime and numpy release the GIL).
+        vectors = list(self._pool.map(lambda model: model.embedder.embed_query(question), self._models))
+        for model, vector in zip(self._models, vectors):
+            ids, similarities = self._nearest(model, vector, n)
             rankings.append(ids)
             weights.append(settings.dense_weight)
             for pid, similarity in zip(ids, similarities):
@@ -137,6 +164,9 @@ class HybridRetriever:
         keyword_scores = self.keywords.scores(terms)
         rankings.append([self._ids[i] for i in np.argsort(-keyword_scores)[:n] if keyword_scores[i] > 0])
         weights.append(settings.keyword_weight)
+        heading_scores = self.headings.scores(terms)
+        rankings.append([self._ids[i] for i in np.argsort(-heading_scores)[:n] if heading_scores[i] > 0])
+        weights.append(settings.heading_weight)
         fused = fuse(rankings, weights, settings.rrf_k)
         bounds = np.append(self._unit_starts, len(unit_similarity))
         position = {pid: i for i, pid in enumerate(self._ids)}

@@ -33,8 +33,11 @@ class Settings(BaseSettings):
     rrf_k: int = Field(default=5, ge=1)
     dense_weight: float = Field(default=0.5, ge=0)  # each model's passage ranking
     unit_weight: float = Field(default=1.0, ge=0)  # each model's ranking by a passage's best sentence
-    keyword_weight: float = Field(default=2.0, ge=0)
+    keyword_weight: float = Field(default=2.0, ge=0)  # BM25 over heading path + text
+    heading_weight: float = Field(default=0.0, ge=0)  # BM25 over the heading path alone
     max_citations: int = Field(default=3, ge=1, le=10)
+    # Up to this many passages, dense search runs exactly in memory; beyond it, Chroma's HNSW.
+    in_memory_passage_limit: int = 20_000
 
     calibration_file: Path = Path(__file__).parent / "calibration.json"
     prompts_dir: Path = Path(__file__).parent.parent / "prompts"

@@ -26,6 +26,7 @@ GRID = {
     "dense_weight": [0.5, 1.0],
     "unit_weight": [0.5, 1.0],
     "keyword_weight": [0.5, 1.0, 2.0],
+    "heading_weight": [0.0, 1.0, 2.0],
 }
 
 
@@ -38,20 +39,19 @@ def main() -> int:
         for size in GRID["chunk_max_words"]:
             settings = base.model_copy(update={"data_dir": Path(scratch) / str(size), "chunk_max_words": size})
             run_ingest(settings, lambda key: embedders[key], model_name, progress=False)
-            for rrf_k, dense, unit, keyword in itertools.product(
-                GRID["rrf_k"], GRID["dense_weight"], GRID["unit_weight"], GRID["keyword_weight"]
+            for rrf_k, dense, unit, keyword, heading in itertools.product(
+                GRID["rrf_k"], GRID["dense_weight"], GRID["unit_weight"], GRID["keyword_weight"], GRID["heading_weight"]
             ):
-                tuned = settings.model_copy(
-                    update={"rrf_k": rrf_k, "dense_weight": dense, "unit_weight": unit, "keyword_weight": keyword}
-                )
+                update = {"rrf_k": rrf_k, "dense_weight": dense, "unit_weight": unit, "keyword_weight": keyword}
+                tuned = settings.model_copy(update=update | {"heading_weight": heading})
                 # Retrieval quality alone (never refuse): refusals are calibrated on the chosen setting.
                 results = run_ours(PlanAssistant(tuned, embedders, NEVER_REFUSE), dev, tuned.corpus_dir)
-                rows.append((hit_at(results, 1), mrr(results), hit_at(results, 3), size, rrf_k, dense, unit, keyword))
+                rows.append((hit_at(results, 1), mrr(results), hit_at(results, 3), size, rrf_k, dense, unit, keyword, heading))
     rows.sort(reverse=True)
     best_per_size = [next(r for r in rows if r[3] == size) for size in GRID["chunk_max_words"]]
-    print("hit@1  mrr    hit@3  words rrf_k dense unit keyword")
+    print("hit@1  mrr    hit@3  words rrf_k dense unit keyword heading")
     for row in rows[:10] + best_per_size:
-        print("{:.3f}  {:.3f}  {:.3f}  {:5d} {:5d} {:5.1f} {:4.1f} {:7.1f}".format(*row))
+        print("{:.3f}  {:.3f}  {:.3f}  {:5d} {:5d} {:5.1f} {:4.1f} {:7.1f} {:7.1f}".format(*row))
     return 0
 
 
