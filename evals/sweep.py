@@ -26,7 +26,7 @@ GRID = {
     "dense_weight": [0.5, 1.0],
     "unit_weight": [0.5, 1.0],
     "keyword_weight": [0.5, 1.0, 2.0],
-    "heading_weight": [0.0, 1.0, 2.0],
+    "heading_weight": [0.0, 0.5, 1.0, 2.0],
 }
 
 

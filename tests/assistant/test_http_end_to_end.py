@@ -44,7 +44,7 @@ def test_cli_ingest_then_serve_answers_over_http(tmp_path: Path) -> None:
                 pass
             assert time.monotonic() < deadline and server.poll() is None, "server did not become ready"
             time.sleep(0.3)
-        reply = httpx.post(f"{base}/api/ask", json={"question": "What is the district's mission?"}, timeout=30)
+        reply = httpx.post(f"{base}/api/ask", json={"question": "What is PUSD's mission?"}, timeout=30)
         assert reply.status_code == 200
         body = reply.json()
         assert body["grounded"] is True
