@@ -23,7 +23,7 @@ ingest: install
 run: ingest
 	$(BIN)/plan-assistant serve --host $(HOST) --port $(PORT)
 
-test: install
+test: lint
 	$(BIN)/python -m pytest -q
 	$(BIN)/plan-assistant eval
 

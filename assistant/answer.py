@@ -85,7 +85,9 @@ def render(selection: Selection, prompts_dir: Path, lang: str, base_url: str = "
     for n, quote in enumerate(selection.quotes, start=1):
         passage = quote.passage
         for position in sorted(set(quote.positions)):
-            lines.append(phrase(prompts_dir, lang, "quote_line", label=passage.label, text=passage.units[position], n=n))
+            lines.append(
+                phrase(prompts_dir, lang, "quote_line", label=passage.label, text=passage.units[position], n=n)
+            )
         citations.append(
             Citation(
                 n=n,

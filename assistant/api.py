@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.concurrency import run_in_threadpool
@@ -19,7 +20,7 @@ from assistant.schemas import Answer, AskRequest, ErrorReply
 from assistant.service import PlanAssistant
 from assistant.settings import Settings, get_settings
 
-ERRORS = {status: {"model": ErrorReply} for status in (409, 422, 503)}
+ERRORS: dict[int | str, dict[str, Any]] = {status: {"model": ErrorReply} for status in (409, 422, 503)}
 
 
 def _readable(error: RequestValidationError) -> str:
@@ -62,12 +63,10 @@ def create_app(
         app.state.embedders = models
         app.state.settings = settings
         app.state.assistant = None
-        try:
+        # No index yet (503) or one built by another model (409): the process stays up and
+        # every request reports the error until an ingest fixes it.
+        with contextlib.suppress(AssistantError):
             app.state.assistant = PlanAssistant(settings, models)
-        except AssistantError:
-            # No index yet (503) or one built by another model (409): the process stays up and
-            # every request reports the error until an ingest fixes it.
-            pass
         yield
 
     app = FastAPI(

@@ -76,12 +76,20 @@ def evaluate(settings: Settings, calibrate: bool, baseline: bool, out: Path) -> 
         rows["baseline"] = run_baseline(TutorialBaseline(settings.corpus_dir), questions)
     ours = breakdown(rows["ours"])
     theirs = breakdown(rows["baseline"]) if baseline else None
-    config = settings.model_dump(include={"chunk_max_words", "dense_candidates", "rrf_k", "dense_weight", "keyword_weight", "max_citations"})
+    config = settings.model_dump(
+        include={"chunk_max_words", "dense_candidates", "rrf_k", "dense_weight", "keyword_weight", "max_citations"}
+    )
     thresholds = json.loads(THRESHOLDS.read_text())
     failures = gate(ours, theirs, thresholds)
     targets_missed = gate(ours, theirs, thresholds.get("targets", {}))
     markdown = report_markdown(ours, theirs, failures, config, targets_missed)
-    summary = {"ours": ours, "baseline": theirs, "config": config, "failures": failures, "targets_missed": targets_missed}
+    summary = {
+        "ours": ours,
+        "baseline": theirs,
+        "config": config,
+        "failures": failures,
+        "targets_missed": targets_missed,
+    }
     write_outputs(out, summary, rows, markdown)
     print(markdown)
     print(f"wrote {out / 'summary.json'} and {out / 'report.md'}")

@@ -41,7 +41,7 @@ def _export_onnx(model_dir: Path, target: Path) -> None:
     from sentence_transformers import SentenceTransformer
 
     model = SentenceTransformer(str(model_dir), device="cpu")
-    transformer = model[0].auto_model.eval()
+    transformer = model[0].auto_model.eval()  # type: ignore[union-attr]
 
     class Pooled(torch.nn.Module):
         def __init__(self) -> None:
@@ -134,7 +134,9 @@ class UseM3Embedder:
     def embed_documents(self, texts: Sequence[str], batch_size: int = 64) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        parts = [np.asarray(self._model.encode(list(texts[i : i + batch_size]))) for i in range(0, len(texts), batch_size)]
+        parts = [
+            np.asarray(self._model.encode(list(texts[i : i + batch_size]))) for i in range(0, len(texts), batch_size)
+        ]
         return np.vstack(parts).astype(np.float32)
 
     def embed_query(self, text: str) -> np.ndarray:

@@ -9,10 +9,12 @@ model is an EmbeddingModelMismatch, never a silent nonsense query.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any, Literal, cast
 
 import chromadb
 import numpy as np
@@ -125,10 +127,8 @@ class PassageIndex:
 
     def drop(self) -> None:
         self._reader = None
-        try:
+        with contextlib.suppress(Exception):  # nothing to drop
             self._client.delete_collection(self._name)
-        except Exception:  # nothing to drop
-            pass
 
     def apply(self, new: Sequence[Record], vectors: np.ndarray, stale: Sequence[str], all_ids: Sequence[str]) -> None:
         """Add the new rows, then delete the stale ones, then stamp the new fingerprint.
@@ -154,10 +154,13 @@ class PassageIndex:
             collection.delete(ids=list(stale))
         collection.modify(metadata=metadata)
 
-    def load(self, kind: str, with_vectors: bool) -> dict:
+    def load(self, kind: str, with_vectors: bool) -> dict[str, Any]:
         """Every row of one kind, for the in-memory keyword index and the unit matrix."""
-        include = ["documents", "metadatas"] + (["embeddings"] if with_vectors else [])
-        return self.collection().get(where={"kind": kind}, include=include)
+        include: list[Literal["documents", "embeddings", "metadatas"]] = ["documents", "metadatas"]
+        if with_vectors:
+            include.append("embeddings")
+        # Every field asked for is present, so read it as a plain dict rather than Optional fields.
+        return cast(dict[str, Any], self.collection().get(where={"kind": kind}, include=include))  # type: ignore[arg-type]
 
     def nearest_chunks(self, vector: np.ndarray, n: int) -> tuple[list[str], list[float]]:
         """Ids of the n chunks nearest the vector, and their cosine similarities."""

@@ -126,7 +126,8 @@ class HybridRetriever:
                 (str(m["chunk_id"]), int(m["position"])): np.asarray(v)
                 for m, v in zip(units["metadatas"], units["embeddings"])
             }
-            rows, starts = [], []
+            rows: list[np.ndarray] = []
+            starts: list[int] = []
             for chunk_id in self._ids:
                 starts.append(len(rows))
                 rows += [vectors[(chunk_id, i)] for i in range(len(self.passages[chunk_id].units))]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Literal
 
 from assistant.answer import render, select_quotes, widen_for_lists
 from assistant.confidence import Calibration
@@ -68,7 +69,7 @@ class PlanAssistant:
         confidence = self.calibration.probability(features)
         if is_instruction(question) or not answer_type_found(question, quoted):
             confidence = 0.0  # a rule, not a score: see assistant/guard.py
-        lang = "en"
+        lang: Literal["en", "es"] = "en"
         if confidence < self.calibration.threshold or not selection.quotes:
             answer = Answer(
                 answer=phrase(self.settings.prompts_dir, lang, "refusal"),
@@ -86,4 +87,3 @@ class PlanAssistant:
     def ask(self, question: str, history: Sequence[Turn] = ()) -> Answer:
         """Answer from the plans' own sentences with citations, or refuse and say where to ask."""
         return self.explain(question, history).answer
-

@@ -49,12 +49,18 @@ def main() -> int:
     questions = [q.question for q in load_questions()]
     results: dict[str, float | int] = {}
     with tempfile.TemporaryDirectory() as scratch:
-        settings = Settings(data_dir=Path(scratch) / "data", corpus_dir=ROOT / "corpus", model_cache_dir=ROOT / ".data/models")
+        settings = Settings(
+            data_dir=Path(scratch) / "data", corpus_dir=ROOT / "corpus", model_cache_dir=ROOT / ".data/models"
+        )
         started = time.perf_counter()
-        report = run_ingest(settings, lambda k: build_embedder(k, settings.model_cache_dir, threads=2), model_name, progress=False)
+        report = run_ingest(
+            settings, lambda k: build_embedder(k, settings.model_cache_dir, threads=2), model_name, progress=False
+        )
         results["ingest_full_s"] = round(time.perf_counter() - started, 2)
         results["ingest_full_rows_embedded"] = report.embedded
-        again = run_ingest(settings, lambda k: build_embedder(k, settings.model_cache_dir, threads=2), model_name, progress=False)
+        again = run_ingest(
+            settings, lambda k: build_embedder(k, settings.model_cache_dir, threads=2), model_name, progress=False
+        )
         results["ingest_unchanged_embedded"] = again.embedded
         results["ingest_unchanged_s"] = round(again.seconds, 2)
 

@@ -110,7 +110,15 @@ def gate(ours: dict, baseline: dict | None, thresholds: dict) -> list[str]:
     return failures
 
 
-METRICS = ["hit_at_1", "hit_at_3", "mrr", "citation_precision", "refusal_accuracy", "false_refusal_rate", "verbatim_share"]
+METRICS = [
+    "hit_at_1",
+    "hit_at_3",
+    "mrr",
+    "citation_precision",
+    "refusal_accuracy",
+    "false_refusal_rate",
+    "verbatim_share",
+]
 
 
 def report_markdown(

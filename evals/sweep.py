@@ -1,6 +1,6 @@
 """Grid search of chunk size and fusion weights on the dev split (the test split stays unseen).
 
-    python -m evals.sweep            # prints a table, best first; pick, then set the defaults
+python -m evals.sweep            # prints a table, best first; pick, then set the defaults
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from evals.runner import run_ours
 from ingest.run import run_ingest
 
 NEVER_REFUSE = Calibration((0.0, 0.0, 0.0, 0.0), 0.0, 0.0, "sweep")
-GRID = {
+GRID: dict[str, list] = {
     "chunk_max_words": [30, 60, 100],
     "rrf_k": [5, 20, 60],
     "dense_weight": [0.5, 1.0],
@@ -46,7 +46,9 @@ def main() -> int:
                 tuned = settings.model_copy(update=update | {"heading_weight": heading})
                 # Retrieval quality alone (never refuse): refusals are calibrated on the chosen setting.
                 results = run_ours(PlanAssistant(tuned, embedders, NEVER_REFUSE), dev, tuned.corpus_dir)
-                rows.append((hit_at(results, 1), mrr(results), hit_at(results, 3), size, rrf_k, dense, unit, keyword, heading))
+                rows.append(
+                    (hit_at(results, 1), mrr(results), hit_at(results, 3), size, rrf_k, dense, unit, keyword, heading)
+                )
     rows.sort(reverse=True)
     best_per_size = [next(r for r in rows if r[3] == size) for size in GRID["chunk_max_words"]]
     print("hit@1  mrr    hit@3  words rrf_k dense unit keyword heading")

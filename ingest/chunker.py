@@ -75,7 +75,9 @@ def _pieces(blocks: tuple[Block, ...]) -> list[_Piece]:
             for position, sentence in enumerate(split_sentences(block.text)):
                 marker = block.marker if position == 0 else ""
                 pieces.append(
-                    _Piece(section, block.page, block.anchor, group, sentence, marker, position == 0, opens_list, is_label)
+                    _Piece(
+                        section, block.page, block.anchor, group, sentence, marker, position == 0, opens_list, is_label
+                    )
                 )
             previous_kind = "item"
             continue

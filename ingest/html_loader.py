@@ -38,7 +38,7 @@ def load_html(path: Path) -> list[Block]:
     anchor: str | None = None
     for element in root.find_all(list(_HEADINGS) + ["p", "li"]):
         if element.name in _HEADINGS:
-            anchor = element.get("id") or anchor
+            anchor = str(element.get("id") or "") or anchor
             text = " ".join(element.get_text().split())
             if text:
                 blocks.append(Block("heading", text, None, level=_HEADINGS[element.name], anchor=anchor))
@@ -47,7 +47,11 @@ def load_html(path: Path) -> list[Block]:
             if text:
                 depth = len(element.find_parents(["ul", "ol"])) - 1
                 parent = element.parent
-                marker = f"{parent.find_all('li', recursive=False).index(element) + 1}." if parent and parent.name == "ol" else "•"
+                marker = (
+                    f"{parent.find_all('li', recursive=False).index(element) + 1}."
+                    if parent and parent.name == "ol"
+                    else "•"
+                )
                 blocks.append(Block("item", text, None, level=depth, marker=marker, anchor=anchor))
         else:
             text = " ".join(element.get_text().split())

@@ -37,7 +37,7 @@ def _page_lines(reader: PdfReader) -> list[_Line]:
     for page_number, page in enumerate(reader.pages, start=1):
         runs: list[tuple[float, float, float, bool, str]] = []
 
-        def visit(text: str, cm: list[float], tm: list[float], font: dict | None, size: float) -> None:
+        def visit(text: str, cm: list[float], tm: list[float], font: dict | None, size: float, runs=runs) -> None:
             if not text.strip("\n"):
                 return
             name = str((font or {}).get("/BaseFont", ""))

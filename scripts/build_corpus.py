@@ -11,6 +11,7 @@ from __future__ import annotations
 import html
 import re
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 from fpdf import FPDF
@@ -34,7 +35,9 @@ class PlanPDF(FPDF):
         self.set_y(-15)
         self.set_font("Helvetica", "", 8)
         self.set_text_color(90, 90, 90)
-        self.cell(0, 6, f"Pasadena Unified School District | Strategic Plan 2016-2020 | Page {self.page_no()}", align="C")
+        self.cell(
+            0, 6, f"Pasadena Unified School District | Strategic Plan 2016-2020 | Page {self.page_no()}", align="C"
+        )
         self.set_text_color(0, 0, 0)
 
 
@@ -48,6 +51,7 @@ def build_pdf(source: Path, target: Path) -> None:
     pdf.set_margins(20, 15, 20)
     pdf.set_creator("scripts/build_corpus.py")
     pdf.set_title("PUSD Strategic Plan 2016-2020")
+    pdf.set_creation_date(datetime(2016, 1, 1, tzinfo=UTC))  # byte-stable rebuilds
     lines = source.read_text(encoding="utf-8").splitlines()
     for line in lines:
         text = line.rstrip()
@@ -103,7 +107,7 @@ HTML_HEAD = """<!doctype html>
 <main>
 """
 HTML_FOOT = """</main>
-<footer class="site-footer"><p>Pasadena Unified School District | 351 South Hudson Avenue, Pasadena, CA 91109</p></footer>
+<footer class="site-footer"><p>&copy; Pasadena Unified School District</p></footer>
 </body>
 </html>
 """

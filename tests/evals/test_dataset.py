@@ -8,7 +8,10 @@ from evals.dataset import load_questions
 from ingest.text_units import normalize_for_match
 from tests.conftest import SOURCES
 
-FILES = {"strategic-plan": "pusd-strategic-plan-2016-2020.txt", "planning-for-the-future": "pusd-planning-for-the-future.txt"}
+FILES = {
+    "strategic-plan": "pusd-strategic-plan-2016-2020.txt",
+    "planning-for-the-future": "pusd-planning-for-the-future.txt",
+}
 
 
 def test_size_and_mix() -> None:

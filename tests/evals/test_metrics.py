@@ -20,7 +20,12 @@ def _cite(text: str, section: str = "", verbatim: bool = True) -> dict:
 
 RESULTS = [
     # q1: right passage first -> rank 1.
-    {"answerable": True, "grounded": True, "passages": ["alpha beta"], "citations": [_cite("x alpha beta y"), _cite("z")]},
+    {
+        "answerable": True,
+        "grounded": True,
+        "passages": ["alpha beta"],
+        "citations": [_cite("x alpha beta y"), _cite("z")],
+    },
     # q2: right passage second (matched through its heading path) -> rank 2.
     {"answerable": True, "grounded": True, "passages": ["Gamma"], "citations": [_cite("no"), _cite("t", "A > Gamma")]},
     # q3: refused although answerable -> miss, and a false refusal.

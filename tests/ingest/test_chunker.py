@@ -69,7 +69,10 @@ def test_ids_are_content_hashes(chunks: list[Chunk]) -> None:
     [
         ("Life Skills", "Life Skills"),
         ("Internal Values: Values developed by and originating within students. Students will:", "Internal Values"),
-        ("Awareness and appreciation of future potential. Students will:", "Awareness and appreciation of future potential"),
+        (
+            "Awareness and appreciation of future potential. Students will:",
+            "Awareness and appreciation of future potential",
+        ),
         ("Please click on links below to download the many reports we published this year:", ""),
     ],
 )
