@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Literal
 
 BlockKind = Literal["heading", "paragraph", "item"]
@@ -48,7 +48,6 @@ class Chunk:
     context: str = ""  # the list lead-in when it is not inside `text` (continuation chunks)
     anchor: str | None = None
     ordinal: int = 0  # position in the document, for reading order
-    extra: dict[str, str] = field(default_factory=dict, compare=False)
 
     @property
     def id(self) -> str:
