@@ -16,12 +16,13 @@ from ingest.text_units import split_marker
 _MD_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*$")
 
 
-def _is_plain_heading(line: str, before_blank: bool, after_blank: bool) -> tuple[bool, int]:
+def _plain_heading_level(line: str, before_blank: bool, after_blank: bool) -> int:
+    """1 for an all-capitals line, 2 for a short unpunctuated line standing alone, else 0."""
     stripped = line.strip()
     if stripped.isupper() and len(stripped) > 3:
-        return True, 1
+        return 1
     short = len(stripped.split()) <= 8 and not stripped.endswith((".", ":", ";", ",", "?", "!"))
-    return (short and before_blank and after_blank), 2
+    return 2 if short and before_blank and after_blank else 0
 
 
 def load_text(path: Path, markdown: bool | None = None) -> list[Block]:
@@ -57,8 +58,10 @@ def load_text(path: Path, markdown: bool | None = None) -> list[Block]:
             flush()
             depth = min((len(raw) - len(raw.lstrip())) // 2, 3) if raw[:1].isspace() else 0
             blocks.append(Block("item", rest, page, level=depth, marker=marker))
-        elif not is_markdown and not paragraph and _is_plain_heading(raw, before_blank, after_blank)[0]:
-            blocks.append(Block("heading", raw.strip(), page, level=_is_plain_heading(raw, True, True)[1]))
+        elif (
+            not is_markdown and not paragraph and (plain_level := _plain_heading_level(raw, before_blank, after_blank))
+        ):
+            blocks.append(Block("heading", raw.strip(), page, level=plain_level))
         elif blocks and blocks[-1].kind == "item" and not paragraph and raw[:1].isspace():
             last = blocks[-1]  # an indented continuation of a list item
             blocks[-1] = Block("item", f"{last.text} {raw.strip()}", last.page, last.level, last.marker)
