@@ -18,8 +18,7 @@ from langchain_core.documents import Document
 from langchain_huggingface import HuggingFaceEmbeddings
 from langchain_text_splitters import RecursiveCharacterTextSplitter
 
-from evals.verbatim import page_texts
-from ingest.text_units import normalize_for_match
+from evals.verbatim import is_verbatim
 
 TOP_K = 4
 
@@ -56,8 +55,7 @@ class TutorialBaseline:
         elapsed = time.perf_counter() - started
         citations = []
         for document in found:
-            source = self.corpus_dir / document.metadata["source"]
             page = document.metadata.get("page")
-            verbatim = normalize_for_match(document.page_content) in " ".join(page_texts(source).values())
+            verbatim = is_verbatim(self.corpus_dir, document.metadata["source"], page, document.page_content)
             citations.append({"section": "", "text": document.page_content, "page": page, "verbatim": verbatim})
         return citations, elapsed
