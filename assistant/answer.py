@@ -31,7 +31,6 @@ _LIST_QUESTION = re.compile(r"^\s*(what|which)\s+(are|were)\b|\b(list|all (of )?
 class Quote:
     passage: Passage
     positions: list[int] = field(default_factory=list)
-    best: float = 0.0
 
 
 @dataclass
@@ -65,7 +64,7 @@ def select_quotes(retrieval: Retrieval, keywords: KeywordIndex, max_citations: i
             if score >= best_score - KEEP_WITHIN:
                 quotes[rank].positions.append(position)
         elif len(quotes) < max_citations:
-            quotes[rank] = Quote(candidates[rank], [position], score)
+            quotes[rank] = Quote(candidates[rank], [position])
     # Cite in retrieval's order: the fused ranking is better evidence than one sentence's score.
     return Selection([quotes[rank] for rank in sorted(quotes)], max(s[3] for s in scored))
 

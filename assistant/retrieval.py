@@ -39,13 +39,11 @@ class Passage:
     page: int | None
     section: str
     url: str
-    ordinal: int
     units: list[str]
     terms: frozenset[str]
     unit_terms: tuple[frozenset[str], ...]  # each unit's words with the passage's label, for coverage
     dense: float = 0.0  # cosine of question and passage, averaged over models
     unit_similarity: np.ndarray = field(default_factory=lambda: np.zeros(0))  # per unit, averaged
-    fused: float = 0.0
 
     @property
     def label(self) -> str:
@@ -103,19 +101,21 @@ class HybridRetriever:
                 page=int(meta["page"]) or None,
                 section=section,
                 url=str(meta["url"]),
-                ordinal=int(meta["ordinal"]),
                 units=(units := json.loads(str(meta["units"]))),
                 terms=frozenset(tokens(embed_text)),
                 unit_terms=tuple(frozenset(tokens(f"{_label(section)} {unit}")) for unit in units),
             )
         self._ids = list(self.passages)
+        self._position = {pid: i for i, pid in enumerate(self._ids)}
         self.keywords = KeywordIndex(embed_texts)
         # Headings name topics: a question that names one ("What is the mission?") should find it.
         self.headings = KeywordIndex([self.passages[i].section for i in self._ids])
-        # Per model, every unit vector in one matrix, grouped by passage in self._ids order.
+        # Per model, every unit vector in one matrix, grouped by passage in self._ids order:
+        # passage i's units are rows _unit_bounds[i] to _unit_bounds[i + 1].
+        sizes = [len(self.passages[i].units) for i in self._ids]
+        self._unit_bounds = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
         self._unit_matrix: dict[str, np.ndarray] = {}
         self._chunk_matrix: dict[str, np.ndarray] = {}
-        self._unit_starts = np.zeros(0, dtype=np.int64)
         for model in self._models:
             if self._in_memory:
                 rows_by_id = model.index.load("chunk", with_vectors=True)
@@ -126,20 +126,19 @@ class HybridRetriever:
                 (str(m["chunk_id"]), int(m["position"])): np.asarray(v)
                 for m, v in zip(units["metadatas"], units["embeddings"])
             }
-            rows: list[np.ndarray] = []
-            starts: list[int] = []
-            for chunk_id in self._ids:
-                starts.append(len(rows))
-                rows += [vectors[(chunk_id, i)] for i in range(len(self.passages[chunk_id].units))]
+            rows = [vectors[(chunk_id, i)] for chunk_id, size in zip(self._ids, sizes) for i in range(size)]
             self._unit_matrix[model.key] = np.vstack(rows)
-            self._unit_starts = np.asarray(starts, dtype=np.int64)
+
+    def _ranking(self, scores: np.ndarray, n: int, positive_only: bool = False) -> list[str]:
+        """Passage ids by descending score, at most n (and only scores above 0 if asked)."""
+        return [self._ids[i] for i in np.argsort(-scores)[:n] if not positive_only or scores[i] > 0]
 
     def _nearest(self, model: DenseModel, vector: np.ndarray, n: int) -> tuple[list[str], list[float]]:
         if not self._in_memory:
             return model.index.nearest_chunks(vector, n)
         similarities = self._chunk_matrix[model.key] @ vector
-        order = np.argsort(-similarities)[:n]
-        return [self._ids[i] for i in order], [float(similarities[i]) for i in order]
+        ids = self._ranking(similarities, n)
+        return ids, [float(similarities[self._position[pid]]) for pid in ids]
 
     def search(self, question: str) -> Retrieval:
         settings = self._settings
@@ -148,7 +147,7 @@ class HybridRetriever:
         rankings: list[list[str]] = []
         weights: list[float] = []
         dense: dict[str, float] = {}
-        unit_similarity = np.zeros(len(next(iter(self._unit_matrix.values()))))
+        unit_similarity = np.zeros(int(self._unit_bounds[-1]))
         # The models embed the question side by side (onnxruntime and numpy release the GIL).
         vectors = list(self._pool.map(lambda model: model.embedder.embed_query(question), self._models))
         for model, vector in zip(self._models, vectors):
@@ -159,27 +158,26 @@ class HybridRetriever:
                 dense[pid] = dense.get(pid, 0.0) + similarity / len(self._models)
             per_unit = self._unit_matrix[model.key] @ vector
             unit_similarity += per_unit / len(self._models)
-            best_unit = np.maximum.reduceat(per_unit, self._unit_starts)
-            rankings.append([self._ids[i] for i in np.argsort(-best_unit)[:n]])
+            best_unit = np.maximum.reduceat(per_unit, self._unit_bounds[:-1])
+            rankings.append(self._ranking(best_unit, n))
             weights.append(settings.unit_weight)
-        keyword_scores = self.keywords.scores(terms)
-        rankings.append([self._ids[i] for i in np.argsort(-keyword_scores)[:n] if keyword_scores[i] > 0])
-        weights.append(settings.keyword_weight)
-        heading_scores = self.headings.scores(terms)
-        rankings.append([self._ids[i] for i in np.argsort(-heading_scores)[:n] if heading_scores[i] > 0])
-        weights.append(settings.heading_weight)
+        for keyword_index, weight in (
+            (self.keywords, settings.keyword_weight),
+            (self.headings, settings.heading_weight),
+        ):
+            if weight > 0:  # a ranking with no weight adds nothing to the fusion: skip its scoring
+                rankings.append(self._ranking(keyword_index.scores(terms), n, positive_only=True))
+                weights.append(weight)
         fused = fuse(rankings, weights, settings.rrf_k)
-        bounds = np.append(self._unit_starts, len(unit_similarity))
-        position = {pid: i for i, pid in enumerate(self._ids)}
+        bounds = self._unit_bounds
         passages = []
         for pid in sorted(fused, key=lambda p: -fused[p])[:n]:
-            i = position[pid]
+            i = self._position[pid]
             passages.append(
                 replace(
                     self.passages[pid],
                     dense=dense.get(pid, 0.0),
                     unit_similarity=unit_similarity[bounds[i] : bounds[i + 1]],
-                    fused=fused[pid],
                 )
             )
         return Retrieval(terms, passages)
