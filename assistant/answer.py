@@ -12,10 +12,9 @@ from pathlib import Path
 
 import numpy as np
 
-from assistant.keywords import KeywordIndex
 from assistant.prompts import phrase
 from assistant.retrieval import Passage, Retrieval
-from assistant.schemas import Citation
+from assistant.schemas import Citation, TranslatedPassage
 
 CANDIDATE_PASSAGES = 5
 LEXICAL_WEIGHT = 0.25  # how much sharing the question's rarer words counts beside similarity
@@ -23,8 +22,12 @@ RANK_WEIGHT = 0.10  # a small preference for what hybrid retrieval ranked first
 KEEP_WITHIN = 0.08  # also quote units of the same passage scoring this close to the best one
 CITE_WITHIN = 0.20  # cite further passages whose best unit scores this close to the best one
 MAX_UNITS = 6
-# Questions that ask for the whole of a list ("What are the values...", "list the ...").
-_LIST_QUESTION = re.compile(r"^\s*(what|which)\s+(are|were)\b|\b(list|all (of )?the|name the|each of)\b", re.I)
+# Questions that ask for the whole of a list ("What are the values...", "¿cuáles son ...?").
+_LIST_QUESTION = re.compile(
+    r"^\s*(what|which)\s+(are|were)\b|\b(list|all (of )?the|name the|each of)\b"
+    r"|\bcu[aá]l(es)?\s+son\b|\bqu[eé]\s+(son|valores|prioridades)\b|\btod[oa]s\s+l[oa]s\b|\blista\b|\benumer",
+    re.I,
+)
 
 
 @dataclass
@@ -39,8 +42,9 @@ class Selection:
     best_unit_similarity: float
 
 
-def select_quotes(retrieval: Retrieval, keywords: KeywordIndex, max_citations: int) -> Selection:
+def select_quotes(retrieval: Retrieval, max_citations: int) -> Selection:
     """Score every unit of the top passages; keep the best and those close behind it."""
+    keywords = retrieval.keywords
     candidates = retrieval.passages[:CANDIDATE_PASSAGES]
     scored: list[tuple[float, int, int, float]] = []  # (score, passage index, unit position, similarity)
     for rank, passage in enumerate(candidates):
@@ -77,16 +81,35 @@ def widen_for_lists(question: str, selection: Selection) -> None:
             first.positions = list(range(min(len(first.passage.units), MAX_UNITS + 4)))
 
 
+def _translated(passage: Passage, lang: str, base_url: str) -> TranslatedPassage | None:
+    translation = passage.translation
+    if translation is None or translation.language != lang:
+        return None
+    return TranslatedPassage(
+        doc_id=translation.doc_id,
+        title=translation.title,
+        label=translation.translation_label,
+        page=translation.page,
+        section=translation.section,
+        text=translation.text,
+        url=base_url.rstrip("/") + translation.url,
+    )
+
+
 def render(selection: Selection, prompts_dir: Path, lang: str, base_url: str = "") -> tuple[str, list[Citation]]:
-    """Answer text with [n] markers, and the citations they point to, in answer order."""
+    """Answer text with [n] markers, and the citations they point to, in answer order.
+
+    In another language than the plans', a quote comes from the corpus's translation when its
+    units pair with the original's; the citation keeps the original verbatim beside it.
+    """
     lines = [phrase(prompts_dir, lang, "answer_lead")]
     citations = []
     for n, quote in enumerate(selection.quotes, start=1):
         passage = quote.passage
+        paired = passage.paired_translation
+        shown = paired if paired is not None and paired.language == lang else passage
         for position in sorted(set(quote.positions)):
-            lines.append(
-                phrase(prompts_dir, lang, "quote_line", label=passage.label, text=passage.units[position], n=n)
-            )
+            lines.append(phrase(prompts_dir, lang, "quote_line", label=shown.label, text=shown.units[position], n=n))
         citations.append(
             Citation(
                 n=n,
@@ -97,6 +120,7 @@ def render(selection: Selection, prompts_dir: Path, lang: str, base_url: str = "
                 text=passage.text,
                 url=base_url.rstrip("/") + passage.url,
                 score=round(float(np.clip(passage.dense, 0.0, 1.0)), 4),
+                translation=_translated(passage, lang, base_url),
             )
         )
     return "\n".join(lines), citations

@@ -57,8 +57,17 @@ def serve(settings: Settings, host: str | None, port: int | None) -> int:
 def evaluate(settings: Settings, calibrate: bool, baseline: bool, out: Path) -> int:
     from assistant.confidence import Calibration
     from assistant.service import PlanAssistant
-    from evals.dataset import load_questions
-    from evals.runner import THRESHOLDS, breakdown, gate, report_markdown, run_baseline, run_ours, write_outputs
+    from evals.dataset import load_conversations, load_questions
+    from evals.runner import (
+        THRESHOLDS,
+        breakdown,
+        gate,
+        report_markdown,
+        run_baseline,
+        run_conversations,
+        run_ours,
+        write_outputs,
+    )
     from evals.runner import calibrate as fit_calibration
 
     ingest(settings, progress=False)
@@ -69,15 +78,30 @@ def evaluate(settings: Settings, calibrate: bool, baseline: bool, out: Path) -> 
         calibration.save(settings.calibration_file)
         assistant.calibration = calibration
         print(f"calibration refitted on the dev split -> {settings.calibration_file}")
-    rows = {"ours": run_ours(assistant, questions, settings.corpus_dir)}
+    rows = {
+        "ours": run_ours(assistant, questions, settings.corpus_dir),
+        "conversations": run_conversations(assistant, load_conversations(), settings.corpus_dir),
+    }
     if baseline:
         from evals.baseline import TutorialBaseline
 
         rows["baseline"] = run_baseline(TutorialBaseline(settings.corpus_dir), questions)
-    ours = breakdown(rows["ours"])
+    # Conversation turns are their own groups ("conv/kind:followup" ...): a follow-up is only
+    # comparable with other follow-ups, and the baseline has no notion of a conversation.
+    ours = breakdown(rows["ours"]) | {f"conv/{k}": v for k, v in breakdown(rows["conversations"]).items()}
     theirs = breakdown(rows["baseline"]) if baseline else None
     config = settings.model_dump(
-        include={"chunk_max_words", "dense_candidates", "rrf_k", "dense_weight", "keyword_weight", "max_citations"}
+        include={
+            "chunk_max_words",
+            "dense_candidates",
+            "rrf_k",
+            "dense_weight",
+            "keyword_weight",
+            "max_citations",
+            "history_weight",
+            "history_turns",
+            "new_topic_share",
+        }
     )
     thresholds = json.loads(THRESHOLDS.read_text())
     failures = gate(ours, theirs, thresholds)

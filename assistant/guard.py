@@ -14,11 +14,21 @@ import re
 _INSTRUCTIONS = re.compile(
     r"\b(ignore|disregard|forget)\b.{0,40}\b(instructions?|rules?|prompt|guidelines)\b"
     r"|\bsystem prompt\b|\bpretend (you are|to be)\b|\byou are now\b|\bact as (an?|my)\b|\bjailbreak\b"
-    r"|\bdeveloper mode\b",
+    r"|\bdeveloper mode\b"
+    r"|\b(ignora|olvida|olvídate de)\b.{0,40}\b(instrucciones|reglas|indicaciones)\b|\bfinge (que eres|ser)\b"
+    r"|\b(ahora eres|act[uú]a como)\b",
     re.IGNORECASE,
 )
-_ASKS_AMOUNT = re.compile(r"\bhow (much|many)\b|\b(cost|costs|salary|salaries|paid|spend|spent|budget of)\b", re.I)
-_ASKS_TIME = re.compile(r"\bwhen\b|\bwhat (time|date|day|year)\b|\bwhich (date|day|year)\b", re.IGNORECASE)
+_ASKS_AMOUNT = re.compile(
+    r"\bhow (much|many)\b|\b(cost|costs|salary|salaries|paid|spend|spent|budget of)\b"
+    r"|\bcu[aá]nt[oa]s?\b|\b(cuesta|cuestan|costo|sueldo|salario|pagan|gasta|gastan)\b",
+    re.IGNORECASE,
+)
+_ASKS_TIME = re.compile(
+    r"\bwhen\b|\bwhat (time|date|day|year)\b|\bwhich (date|day|year)\b"
+    r"|\bcu[aá]ndo\b|\bqu[eé] (hora|fecha|d[ií]a|año)\b|\ba qu[eé] hora\b",
+    re.IGNORECASE,
+)
 _AMOUNT = re.compile(r"\d|\$|\b(one|two|three|four|five|six|seven|eight|nine|ten|hundred|thousand|million)\b", re.I)
 _TIME = re.compile(
     r"\b(19|20)\d\d\b|\b(january|february|march|april|may|june|july|august|september|october|november|"

@@ -56,6 +56,9 @@ def chunk_records(chunks: Sequence[Chunk]) -> list[Record]:
                     "url": chunk.link,
                     "ordinal": chunk.ordinal,
                     "units": json.dumps(chunk.units, ensure_ascii=False),
+                    "language": chunk.language,
+                    "original_id": chunk.original_id,  # "" unless the chunk translates another
+                    "label": chunk.label,
                 },
             )
         )

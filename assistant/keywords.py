@@ -1,9 +1,14 @@
-"""Keyword side of retrieval: stemmed tokens, BM25 over chunks, and idf-weighted coverage."""
+"""Keyword side of retrieval: stemmed tokens, BM25 over chunks, and idf-weighted coverage.
+
+English and Spanish each have their own stemmer and stop words. Spanish words are compared
+without accents, because parents typing on phones often leave them out ("educacion").
+"""
 
 from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from collections.abc import Sequence
 from collections.abc import Set as AbstractSet
 from functools import lru_cache
@@ -12,36 +17,54 @@ import numpy as np
 import snowballstemmer
 from rank_bm25 import BM25Okapi
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+from stop_words import get_stop_words
 
 _WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*", re.UNICODE)
-_STEMMER = snowballstemmer.stemmer("english")
+
+
+def fold_accents(text: str) -> str:
+    """ "educación" -> "educacion" (ñ folds to n too: both sides of a match fold the same way)."""
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+
+
+_STEMMERS = {"en": snowballstemmer.stemmer("english"), "es": snowballstemmer.stemmer("spanish")}
+_STOP_WORDS = {
+    "en": frozenset(ENGLISH_STOP_WORDS),
+    "es": frozenset(fold_accents(w) for w in get_stop_words("es")),
+}
 # Words that only frame a question ("tell me about ...") and say nothing of its topic.
-_QUESTION_WORDS = {"tell", "does", "say", "plan", "plans", "district", "pusd", "want", "know", "kid", "kids", "child"}
+_QUESTION_WORDS = {
+    "en": {"tell", "does", "say", "plan", "plans", "district", "pusd", "want", "know", "kid", "kids", "child"},
+    "es": {"dice", "decir", "plan", "planes", "distrito", "pusd", "quiero", "saber", "hijo", "hija", "hijos", "nino"},
+}
 
 
 @lru_cache(maxsize=100_000)
-def _stem(word: str) -> str:
-    return str(_STEMMER.stemWord(word))  # the pure-Python stemmer is the slow part of a request
+def _stem(word: str, lang: str) -> str:
+    return str(_STEMMERS[lang].stemWord(word))  # the pure-Python stemmer is the slow part of a request
 
 
-def tokens(text: str) -> list[str]:
+def tokens(text: str, lang: str = "en") -> list[str]:
     """Lower-cased, stemmed content words."""
-    return [_stem(w) for w in _WORD.findall(text.lower()) if w not in ENGLISH_STOP_WORDS]
+    text = text.lower() if lang == "en" else fold_accents(text.lower())
+    stop = _STOP_WORDS[lang]
+    return [_stem(w, lang) for w in _WORD.findall(text) if w not in stop]
 
 
-_FRAMING = frozenset(_stem(w) for w in _QUESTION_WORDS)
+_FRAMING = {lang: frozenset(_stem(fold_accents(w), lang) for w in words) for lang, words in _QUESTION_WORDS.items()}
 
 
-def question_tokens(text: str) -> list[str]:
+def question_tokens(text: str, lang: str = "en") -> list[str]:
     """Tokens of a question, without the words that only frame it."""
-    return [t for t in tokens(text) if t not in _FRAMING]
+    return [t for t in tokens(text, lang) if t not in _FRAMING[lang]]
 
 
 class KeywordIndex:
     """BM25 over each chunk's heading path and text, plus the idf table used for coverage."""
 
-    def __init__(self, texts: Sequence[str]) -> None:
-        self._docs = [tokens(text) for text in texts]
+    def __init__(self, texts: Sequence[str], lang: str = "en") -> None:
+        self.lang = lang
+        self._docs = [tokens(text, lang) for text in texts]
         self._bm25 = BM25Okapi(self._docs) if texts else None
         count = len(self._docs)
         frequency: dict[str, int] = {}

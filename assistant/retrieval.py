@@ -1,9 +1,17 @@
 """Hybrid retrieval: dense rankings (each model, by passage and by its best sentence) and a
-keyword (BM25) ranking, fused by weighted reciprocal rank."""
+keyword (BM25) ranking, fused by weighted reciprocal rank.
+
+Translations take part as views of their original: a Spanish passage that matches a Spanish
+question ranks its English original, which is what is cited (verbatim), with the Spanish
+passage attached. An English question sees only the originals, so translations never change
+an English answer. Earlier turns of a conversation can be given as weighted context texts:
+they pull retrieval toward the conversation's topic, and the question's own words still lead.
+"""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 
@@ -40,15 +48,26 @@ class Passage:
     section: str
     url: str
     units: list[str]
-    terms: frozenset[str]
+    terms: frozenset[str]  # keyword tokens, in the language of the question it was retrieved for
     unit_terms: tuple[frozenset[str], ...]  # each unit's words with the passage's label, for coverage
+    language: str = "en"
+    original_id: str = ""  # set on a translated passage: the chunk it translates
+    translation_label: str = ""  # a translation's label for readers, e.g. "Traducción no oficial"
     dense: float = 0.0  # cosine of question and passage, averaged over models
     unit_similarity: np.ndarray = field(default_factory=lambda: np.zeros(0))  # per unit, averaged
+    translation: Passage | None = None  # the passage in the question's language, where there is one
 
     @property
     def label(self) -> str:
         """The innermost heading: how an answer line introduces a quote."""
         return _label(self.section) or self.title
+
+    @property
+    def paired_translation(self) -> Passage | None:
+        """The translation when its units pair one to one with this passage's units."""
+        if self.translation is not None and len(self.translation.units) == len(self.units):
+            return self.translation
+        return None
 
 
 @dataclass
@@ -56,6 +75,8 @@ class Retrieval:
     """Ranked passages for one question, with the terms the keyword side matched on."""
 
     question_terms: list[str]
+    keywords: KeywordIndex  # the keyword index of the question's language (for coverage)
+    lang: str = "en"
     passages: list[Passage] = field(default_factory=list)
 
 
@@ -66,6 +87,15 @@ def fuse(rankings: list[list[str]], weights: list[float], k: int) -> dict[str, f
         for rank, item in enumerate(ranking, start=1):
             scores[item] = scores.get(item, 0.0) + weight / (k + rank)
     return scores
+
+
+@dataclass(frozen=True)
+class _KeywordSide:
+    """BM25 over the passages of one language: `rows` are their positions in the row order."""
+
+    rows: np.ndarray
+    keywords: KeywordIndex
+    headings: KeywordIndex
 
 
 class HybridRetriever:
@@ -86,14 +116,15 @@ class HybridRetriever:
         # passages): ~0.1 ms against ~3 ms for a Chroma query per model. Past the limit, Chroma's
         # HNSW index answers instead.
         self._in_memory = len(chunks["ids"]) <= self._settings.in_memory_passage_limit
-        self.passages: dict[str, Passage] = {}
-        embed_texts = []
+        rows: dict[str, Passage] = {}
+        keyword_texts: dict[str, str] = {}
         for chunk_id, text, meta in zip(chunks["ids"], chunks["documents"], chunks["metadatas"]):
             section, context = str(meta["section"]), str(meta["context"])
+            language = str(meta.get("language", "en"))
             embed_text = "\n".join(part for part in (section, context, text) if part)
             # The heading path counts twice for keywords: a word in a heading names the topic.
-            embed_texts.append(f"{section}\n{embed_text}")
-            self.passages[chunk_id] = Passage(
+            keyword_texts[chunk_id] = f"{section}\n{embed_text}"
+            rows[chunk_id] = Passage(
                 id=chunk_id,
                 text=text,
                 doc_id=str(meta["doc_id"]),
@@ -102,17 +133,42 @@ class HybridRetriever:
                 section=section,
                 url=str(meta["url"]),
                 units=(units := json.loads(str(meta["units"]))),
-                terms=frozenset(tokens(embed_text)),
-                unit_terms=tuple(frozenset(tokens(f"{_label(section)} {unit}")) for unit in units),
+                terms=frozenset(tokens(embed_text, language)),
+                unit_terms=tuple(frozenset(tokens(f"{_label(section)} {unit}", language)) for unit in units),
+                language=language,
+                original_id=str(meta.get("original_id", "")),
+                translation_label=str(meta.get("label", "")),
             )
-        self._ids = list(self.passages)
+        # Originals first, then translations: the ranked ids are the originals' (what is cited).
+        self._ids = sorted(rows, key=lambda pid: bool(rows[pid].original_id))
+        self.rows = rows
+        self.passages = {pid: p for pid, p in rows.items() if not p.original_id}
         self._position = {pid: i for i, pid in enumerate(self._ids)}
-        self.keywords = KeywordIndex(embed_texts)
-        # Headings name topics: a question that names one ("What is the mission?") should find it.
-        self.headings = KeywordIndex([self.passages[i].section for i in self._ids])
+        self._translations = {(p.original_id, p.language): p for p in rows.values() if p.original_id}
+        # Row -> position of the original it belongs to (itself for an original).
+        self._original_of = np.array(
+            [self._position[rows[pid].original_id or pid] for pid in self._ids], dtype=np.int64
+        )
+        self._originals = len(self.passages)
+        self._eligible_originals = np.arange(len(self._ids)) < self._originals
+        languages = sorted({p.language for p in rows.values()})
+        self._eligible = {
+            language: np.array([not rows[pid].original_id or rows[pid].language == language for pid in self._ids])
+            for language in languages
+        }
+        self._keyword_sides: dict[str, _KeywordSide] = {}
+        for language in languages:
+            members = [i for i, pid in enumerate(self._ids) if rows[pid].language == language]
+            self._keyword_sides[language] = _KeywordSide(
+                np.array(members, dtype=np.int64),
+                KeywordIndex([keyword_texts[self._ids[i]] for i in members], language),
+                # Headings name topics: a question that names one ("What is the mission?") finds it.
+                KeywordIndex([rows[self._ids[i]].section for i in members], language),
+            )
+        self.keywords = self._keyword_sides["en"].keywords if "en" in languages else KeywordIndex([])
         # Per model, every unit vector in one matrix, grouped by passage in self._ids order:
-        # passage i's units are rows _unit_bounds[i] to _unit_bounds[i + 1].
-        sizes = [len(self.passages[i].units) for i in self._ids]
+        # row i's units are rows _unit_bounds[i] to _unit_bounds[i + 1].
+        sizes = [len(rows[i].units) for i in self._ids]
         self._unit_bounds = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
         self._unit_matrix: dict[str, np.ndarray] = {}
         self._chunk_matrix: dict[str, np.ndarray] = {}
@@ -126,58 +182,102 @@ class HybridRetriever:
                 (str(m["chunk_id"]), int(m["position"])): np.asarray(v)
                 for m, v in zip(units["metadatas"], units["embeddings"])
             }
-            rows = [vectors[(chunk_id, i)] for chunk_id, size in zip(self._ids, sizes) for i in range(size)]
-            self._unit_matrix[model.key] = np.vstack(rows)
+            matrix = [vectors[(chunk_id, i)] for chunk_id, size in zip(self._ids, sizes) for i in range(size)]
+            self._unit_matrix[model.key] = np.vstack(matrix)
+
+    def _by_original(self, row_scores: np.ndarray, eligible: np.ndarray) -> np.ndarray:
+        """Each original's score: the best of its eligible rows (itself and its translations)."""
+        scores = np.full(self._originals, -np.inf)
+        np.maximum.at(scores, self._original_of[eligible], row_scores[eligible])
+        return scores
 
     def _ranking(self, scores: np.ndarray, n: int, positive_only: bool = False) -> list[str]:
-        """Passage ids by descending score, at most n (and only scores above 0 if asked)."""
+        """Original passage ids by descending score, at most n (and only scores above 0 if asked)."""
         return [self._ids[i] for i in np.argsort(-scores)[:n] if not positive_only or scores[i] > 0]
 
-    def _nearest(self, model: DenseModel, vector: np.ndarray, n: int) -> tuple[list[str], list[float]]:
-        if not self._in_memory:
-            return model.index.nearest_chunks(vector, n)
-        similarities = self._chunk_matrix[model.key] @ vector
-        ids = self._ranking(similarities, n)
-        return ids, [float(similarities[self._position[pid]]) for pid in ids]
+    def _dense_ranking(self, model: DenseModel, vector: np.ndarray, eligible: np.ndarray, n: int) -> np.ndarray:
+        """Per original passage, the cosine of its best eligible row (-inf where not scored)."""
+        if self._in_memory:
+            return self._by_original(self._chunk_matrix[model.key] @ vector, eligible)
+        scores = np.full(self._originals, -np.inf)
+        ids, similarities = model.index.nearest_chunks(vector, 2 * n)  # room for translations' rows
+        for pid, similarity in zip(ids, similarities):
+            row = self._position.get(pid)
+            if row is not None and eligible[row]:
+                original = self._original_of[row]
+                scores[original] = max(scores[original], similarity)
+        return scores
 
-    def search(self, question: str) -> Retrieval:
+    def _embed(self, model: DenseModel, question: str, context: Sequence[tuple[str, float]]) -> np.ndarray:
+        """The question's vector, moved toward the conversation's earlier turns by their weights."""
+        vector = model.embedder.embed_query(question)
+        if not context:
+            return vector
+        combined = vector + sum(weight * model.embedder.embed_query(text) for text, weight in context)
+        return combined / (np.linalg.norm(combined) or 1.0)
+
+    def search(self, question: str, lang: str = "en", context: Sequence[tuple[str, float]] = ()) -> Retrieval:
         settings = self._settings
-        terms = question_tokens(question)
-        n = min(settings.dense_candidates, len(self._ids))
+        side = self._keyword_sides.get(lang) or self._keyword_sides["en"]
+        terms = question_tokens(question, side.keywords.lang)
+        # A question is matched against the originals and their translations into its language.
+        eligible = self._eligible.get(lang, self._eligible_originals)
+        n = min(settings.dense_candidates, self._originals)
         rankings: list[list[str]] = []
         weights: list[float] = []
-        dense: dict[str, float] = {}
+        dense = np.zeros(self._originals)
         unit_similarity = np.zeros(int(self._unit_bounds[-1]))
         # The models embed the question side by side (onnxruntime and numpy release the GIL).
-        vectors = list(self._pool.map(lambda model: model.embedder.embed_query(question), self._models))
+        vectors = list(self._pool.map(lambda model: self._embed(model, question, context), self._models))
         for model, vector in zip(self._models, vectors):
-            ids, similarities = self._nearest(model, vector, n)
-            rankings.append(ids)
+            similarities = self._dense_ranking(model, vector, eligible, n)
+            ranked = self._ranking(similarities, n)
+            rankings.append(ranked)
             weights.append(settings.dense_weight)
-            for pid, similarity in zip(ids, similarities):
-                dense[pid] = dense.get(pid, 0.0) + similarity / len(self._models)
+            for pid in ranked:  # a model adds to a passage's similarity where it ranked it
+                dense[self._position[pid]] += similarities[self._position[pid]] / len(self._models)
             per_unit = self._unit_matrix[model.key] @ vector
             unit_similarity += per_unit / len(self._models)
             best_unit = np.maximum.reduceat(per_unit, self._unit_bounds[:-1])
-            rankings.append(self._ranking(best_unit, n))
+            rankings.append(self._ranking(self._by_original(best_unit, eligible), n))
             weights.append(settings.unit_weight)
         for keyword_index, weight in (
-            (self.keywords, settings.keyword_weight),
-            (self.headings, settings.heading_weight),
+            (side.keywords, settings.keyword_weight),
+            (side.headings, settings.heading_weight),
         ):
             if weight > 0:  # a ranking with no weight adds nothing to the fusion: skip its scoring
-                rankings.append(self._ranking(keyword_index.scores(terms), n, positive_only=True))
+                scores = keyword_index.scores(terms)
+                for text, context_weight in context:
+                    scores = scores + context_weight * keyword_index.scores(question_tokens(text, keyword_index.lang))
+                row_scores = np.zeros(len(self._ids))
+                row_scores[side.rows] = scores
+                rankings.append(self._ranking(self._by_original(row_scores, eligible), n, positive_only=True))
                 weights.append(weight)
         fused = fuse(rankings, weights, settings.rrf_k)
+        passages = [
+            self._retrieved(pid, lang, float(dense[self._position[pid]]), unit_similarity)
+            for pid in sorted(fused, key=lambda p: -fused[p])[:n]
+        ]
+        return Retrieval(terms, side.keywords, lang, passages)
+
+    def _retrieved(self, pid: str, lang: str, dense: float, unit_similarity: np.ndarray) -> Passage:
+        """The original passage as retrieved: its scores, and its translation for `lang` if any."""
         bounds = self._unit_bounds
-        passages = []
-        for pid in sorted(fused, key=lambda p: -fused[p])[:n]:
-            i = self._position[pid]
-            passages.append(
-                replace(
-                    self.passages[pid],
-                    dense=dense.get(pid, 0.0),
-                    unit_similarity=unit_similarity[bounds[i] : bounds[i + 1]],
-                )
+        i = self._position[pid]
+        passage = replace(self.passages[pid], dense=dense, unit_similarity=unit_similarity[bounds[i] : bounds[i + 1]])
+        translation = self._translations.get((pid, lang))
+        if translation is None:
+            return passage
+        t = self._position[translation.id]
+        translation = replace(translation, unit_similarity=unit_similarity[bounds[t] : bounds[t + 1]])
+        passage = replace(passage, translation=translation)
+        if passage.paired_translation is not None:
+            # Units pair one to one: a unit is as close as the nearer of its two renderings, and
+            # the keyword side compares the question with the words of its own language.
+            passage = replace(
+                passage,
+                unit_similarity=np.maximum(passage.unit_similarity, translation.unit_similarity),
+                terms=translation.terms,
+                unit_terms=translation.unit_terms,
             )
-        return Retrieval(terms, passages)
+        return passage

@@ -20,7 +20,14 @@ class AskRequest(BaseModel):
     question: str = Field(
         min_length=1, max_length=MAX_QUESTION_CHARS, description="The question, 1 to 2,000 characters."
     )
-    history: list[Turn] = Field(default_factory=list, max_length=40)
+    history: list[Turn] = Field(
+        default_factory=list,
+        max_length=40,
+        description="Earlier turns, oldest first; follow-ups ('and what about facilities?') are read in their light.",
+    )
+    lang: Literal["en", "es"] | None = Field(
+        default=None, description="Answer in this language; by default the question's language is detected."
+    )
 
     @field_validator("question")
     @classmethod
@@ -28,6 +35,18 @@ class AskRequest(BaseModel):
         if not value.strip():
             raise ValueError("the question is empty: type a question about the district's plans")
         return value.strip()
+
+
+class TranslatedPassage(BaseModel):
+    """The cited passage in the reader's language, from a translation in the corpus."""
+
+    doc_id: str
+    title: str
+    label: str = Field(description='How the translation is labelled, e.g. "Traducción no oficial".')
+    page: int | None
+    section: str
+    text: str = Field(description="The passage, verbatim from the translated document at that page.")
+    url: str
 
 
 class Citation(BaseModel):
@@ -39,6 +58,9 @@ class Citation(BaseModel):
     text: str = Field(description="The passage, verbatim from the document at that page.")
     url: str = Field(description="Opens the source at that page (PDF) or section (web page).")
     score: float = Field(description="Cosine similarity of the question to the passage, 0-1.")
+    translation: TranslatedPassage | None = Field(
+        default=None, description="In a Spanish reply: the same passage in the corpus's Spanish translation."
+    )
 
 
 class Answer(BaseModel):

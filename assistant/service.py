@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
+import re
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Literal
 
 from assistant.answer import render, select_quotes, widen_for_lists
 from assistant.confidence import Calibration
+from assistant.conversation import conversation_context
 from assistant.embedding import Embedder
 from assistant.guard import answer_type_found, is_instruction
 from assistant.index import PassageIndex, make_client
+from assistant.language import Lang, reply_language
 from assistant.prompts import phrase
 from assistant.retrieval import DenseModel, HybridRetriever, Retrieval
-from assistant.schemas import Answer, Turn
+from assistant.schemas import Answer, Citation, Turn
 from assistant.settings import Settings
+
+_DELTA = re.compile(r"\S+\s*")  # a word and the space after it
+WORDS_PER_DELTA = 4
 
 
 @dataclass
@@ -55,21 +60,27 @@ class PlanAssistant:
             return True
         return False
 
-    def explain(self, question: str, history: Sequence[Turn] = ()) -> Explained:
-        retrieval = self.retriever.search(question)
-        selection = select_quotes(retrieval, self.retriever.keywords, self.settings.max_citations)
+    def explain(self, question: str, history: Sequence[Turn] = (), lang: Lang | None = None) -> Explained:
+        """The answer with the signals behind it; `lang` None means detect the question's language."""
+        lang = reply_language(question, history, lang)
+        settings = self.settings
+        context = conversation_context(
+            question, history, settings.history_weight, settings.history_turns, settings.new_topic_share
+        )
+        retrieval = self.retriever.search(question, lang, context)
+        selection = select_quotes(retrieval, settings.max_citations)
         top = retrieval.passages[0] if retrieval.passages else None
+        keywords = retrieval.keywords
         features = {
             "dense_top": max((p.dense for p in retrieval.passages[:3]), default=0.0),
             "unit_top": selection.best_unit_similarity,
-            "coverage_corpus": self.retriever.keywords.coverage(retrieval.question_terms),
-            "coverage_top": self.retriever.keywords.coverage(retrieval.question_terms, top.terms) if top else 0.0,
+            "coverage_corpus": keywords.coverage(retrieval.question_terms),
+            "coverage_top": keywords.coverage(retrieval.question_terms, top.terms) if top else 0.0,
         }
         quoted = [q.passage.units[i] for q in selection.quotes for i in q.positions]
         confidence = self.calibration.probability(features)
         if is_instruction(question) or not answer_type_found(question, quoted):
             confidence = 0.0  # a rule, not a score: see assistant/guard.py
-        lang: Literal["en", "es"] = "en"
         if confidence < self.calibration.threshold or not selection.quotes:
             answer = Answer(
                 answer=phrase(self.settings.prompts_dir, lang, "refusal"),
@@ -84,6 +95,17 @@ class PlanAssistant:
             answer = Answer(answer=text, lang=lang, grounded=True, confidence=round(confidence, 4), citations=citations)
         return Explained(answer, features, retrieval)
 
-    def ask(self, question: str, history: Sequence[Turn] = ()) -> Answer:
+    def ask(self, question: str, history: Sequence[Turn] = (), lang: Lang | None = None) -> Answer:
         """Answer from the plans' own sentences with citations, or refuse and say where to ask."""
-        return self.explain(question, history).answer
+        return self.explain(question, history, lang).answer
+
+
+def answer_events(answer: Answer) -> Iterator[tuple[str, list[Citation] | str | Answer]]:
+    """The answer as a stream: its citations first, then its text a few words at a time, then all
+    of it. `/api/ask/stream` sends these as Server-Sent Events; `done` is what `/api/ask` returns.
+    """
+    yield "citations", answer.citations
+    words = _DELTA.findall(answer.answer)
+    for start in range(0, len(words), WORDS_PER_DELTA):
+        yield "delta", "".join(words[start : start + WORDS_PER_DELTA])
+    yield "done", answer

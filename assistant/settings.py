@@ -45,6 +45,11 @@ class Settings(BaseSettings):
     # How often a server looks for a re-ingest by another process (a shared Chroma server).
     refresh_seconds: float = 5.0
     max_history_turns: int = 20
+    # Follow-ups: earlier user turns pull retrieval toward the conversation's topic (see
+    # assistant/conversation.py); chosen on the dev conversations of evals/conversations.jsonl.
+    history_weight: float = Field(default=0.6, ge=0)
+    history_turns: int = Field(default=2, ge=0, le=10)
+    new_topic_share: float = Field(default=0.3, ge=0, le=1)  # of history_weight, for self-contained questions
     host: str = "127.0.0.1"
     port: int = 8000
     # Prefix for citation links, e.g. "https://assistant.pusd.us"; empty = links relative to this server.

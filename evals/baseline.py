@@ -2,7 +2,9 @@
 
 Page texts (pypdf for the PDF, BeautifulSoup for the web page) -> RecursiveCharacterTextSplitter
 (1000, 200) -> the same all-MiniLM-L6-v2 weights through langchain-huggingface -> Chroma top 4.
-It never refuses and shows whole chunks as its citations.
+It never refuses and shows whole chunks as its citations. It reads the original documents only:
+a translation's chunks could never match the English passages a citation is scored against, and
+would lower the baseline for no reason of retrieval.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from langchain_huggingface import HuggingFaceEmbeddings
 from langchain_text_splitters import RecursiveCharacterTextSplitter
 
 from evals.verbatim import is_verbatim
+from ingest.corpus import read_manifest
 
 TOP_K = 4
 
@@ -30,7 +33,10 @@ class TutorialBaseline:
         from pypdf import PdfReader
 
         documents = []
+        manifest = read_manifest(corpus_dir)
         for path in sorted(corpus_dir.iterdir()):
+            if path.name in manifest and manifest[path.name].translation_of:
+                continue
             if path.suffix == ".pdf":
                 for number, page in enumerate(PdfReader(path).pages, start=1):
                     documents.append(Document(page.extract_text(), metadata={"source": path.name, "page": number}))

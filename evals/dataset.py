@@ -1,4 +1,6 @@
-"""The evaluation questions (evals/questions.jsonl), written from the documents."""
+"""The evaluation data, written from the documents: single questions (evals/questions.jsonl, in
+English and Spanish) and conversations whose later turns only make sense after the earlier ones
+(evals/conversations.jsonl)."""
 
 from __future__ import annotations
 
@@ -6,25 +8,58 @@ import json
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 QUESTIONS = Path(__file__).parent / "questions.jsonl"
+CONVERSATIONS = Path(__file__).parent / "conversations.jsonl"
+
+Kind = Literal["direct", "paraphrase", "list", "unanswerable", "followup", "newtopic"]
 
 
 class Question(BaseModel):
     id: str
     question: str
-    kind: Literal["direct", "paraphrase", "list", "unanswerable"]
+    kind: Kind
     split: Literal["dev", "test"]
-    passages: list[str]
+    passages: list[str]  # expected citations: verbatim English text of the plans
     doc_id: str | None
     page: int | None
+    lang: Literal["en", "es"] = "en"  # the language the question is written in (and the reply's)
 
     @property
     def answerable(self) -> bool:
         return self.kind != "unanswerable"
 
 
+class Turn(BaseModel):
+    question: str
+    kind: Kind
+    passages: list[str]
+    doc_id: str | None
+    page: int | None
+
+
+class Conversation(BaseModel):
+    id: str
+    lang: Literal["en", "es"]
+    split: Literal["dev", "test"]
+    turns: list[Turn] = Field(min_length=2, max_length=3)
+
+    def questions(self) -> list[Question]:
+        """Each turn as a Question (ids conv-01/1, conv-01/2 ...), in conversation order."""
+        return [
+            Question(id=f"{self.id}/{n}", lang=self.lang, split=self.split, **turn.model_dump())
+            for n, turn in enumerate(self.turns, start=1)
+        ]
+
+
+def _jsonl(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
 def load_questions(path: Path = QUESTIONS) -> list[Question]:
-    lines = path.read_text(encoding="utf-8").splitlines()
-    return [Question.model_validate(json.loads(line)) for line in lines if line.strip()]
+    return [Question.model_validate(row) for row in _jsonl(path)]
+
+
+def load_conversations(path: Path = CONVERSATIONS) -> list[Conversation]:
+    return [Conversation.model_validate(row) for row in _jsonl(path)]

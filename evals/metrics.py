@@ -66,8 +66,26 @@ def verbatim_share(results: Sequence[dict]) -> float:
     return sum(bool(c["verbatim"]) for c in cited) / len(cited) if cited else 1.0
 
 
+def reply_language_match(results: Sequence[dict]) -> float:
+    """Share of questions answered in the language they were asked in."""
+    return sum(r["reply_lang"] == r["lang"] for r in results) / len(results) if results else 1.0
+
+
+def translation_verbatim_share(results: Sequence[dict]) -> float:
+    """Share of translations shown beside citations that are verbatim from the translated document."""
+    shown = [
+        c["translation_verbatim"] for r in results for c in r["citations"] if c.get("translation_verbatim") is not None
+    ]
+    return sum(bool(v) for v in shown) / len(shown) if shown else 1.0
+
+
 def summarize(results: Sequence[dict]) -> dict[str, float | int]:
-    return {
+    # The baseline has no reply language or translations: those metrics are ours alone.
+    ours_only = {
+        "reply_lang_match": round(reply_language_match(results), 4),
+        "translation_verbatim_share": round(translation_verbatim_share(results), 4),
+    }
+    return ({} if results and "reply_lang" not in results[0] else ours_only) | {
         "questions": len(results),
         "answerable": len(_answerable(results)),
         "hit_at_1": round(hit_at(results, 1), 4),

@@ -10,9 +10,11 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from assistant.confidence import Calibration, fit
-from assistant.service import PlanAssistant
+from assistant.schemas import Answer
+from assistant.schemas import Turn as HistoryTurn
+from assistant.service import Explained, PlanAssistant
 from evals.baseline import TutorialBaseline
-from evals.dataset import Question
+from evals.dataset import Conversation, Question
 from evals.metrics import first_hit_rank, summarize
 from evals.verbatim import is_verbatim
 
@@ -26,6 +28,7 @@ def _row(question: Question, grounded: bool, citations: list[dict], extra: dict 
         "question": question.question,
         "kind": question.kind,
         "split": question.split,
+        "lang": question.lang,
         "answerable": question.answerable,
         "passages": question.passages,
         "grounded": grounded,
@@ -35,32 +38,54 @@ def _row(question: Question, grounded: bool, citations: list[dict], extra: dict 
     return row | (extra or {})
 
 
+def _scored(question: Question, explained: Explained, corpus_dir: Path) -> dict:
+    answer = explained.answer
+    citations = [
+        {
+            "section": c.section,
+            "text": c.text,
+            "page": c.page,
+            "verbatim": is_verbatim(corpus_dir, c.url, c.page, c.text),
+            # A translation shown beside the original must be verbatim from the translated document.
+            "translation_verbatim": None
+            if c.translation is None
+            else is_verbatim(corpus_dir, c.translation.url, c.translation.page, c.translation.text),
+        }
+        for c in answer.citations
+    ]
+    retrieved = [{"section": p.section, "text": p.text} for p in explained.retrieval.passages[:3]]
+    return _row(
+        question,
+        answer.grounded,
+        citations,
+        {
+            "reply_lang": answer.lang,
+            "confidence": answer.confidence,
+            "features": explained.features,
+            "retrieval_hit_rank": first_hit_rank({"citations": retrieved, "passages": question.passages}),
+        },
+    )
+
+
 def run_ours(assistant: PlanAssistant, questions: Sequence[Question], corpus_dir: Path) -> list[dict]:
+    """Each question on its own; the reply's language is detected, never passed."""
+    return [_scored(q, assistant.explain(q.question), corpus_dir) for q in questions]
+
+
+def _as_history(question: str, answer: Answer) -> list[HistoryTurn]:
+    """A turn as a chat client sends it back: the question and the answer it was shown."""
+    return [HistoryTurn(role="user", content=question), HistoryTurn(role="assistant", content=answer.answer)]
+
+
+def run_conversations(assistant: PlanAssistant, conversations: Sequence[Conversation], corpus_dir: Path) -> list[dict]:
+    """Every turn, asked with the conversation so far (our own earlier answers included)."""
     rows = []
-    for question in questions:
-        explained = assistant.explain(question.question)
-        citations = [
-            {
-                "section": c.section,
-                "text": c.text,
-                "page": c.page,
-                "verbatim": is_verbatim(corpus_dir, c.url, c.page, c.text),
-            }
-            for c in explained.answer.citations
-        ]
-        retrieved = [{"section": p.section, "text": p.text} for p in explained.retrieval.passages[:3]]
-        rows.append(
-            _row(
-                question,
-                explained.answer.grounded,
-                citations,
-                {
-                    "confidence": explained.answer.confidence,
-                    "features": explained.features,
-                    "retrieval_hit_rank": first_hit_rank({"citations": retrieved, "passages": question.passages}),
-                },
-            )
-        )
+    for conversation in conversations:
+        history: list[HistoryTurn] = []
+        for question in conversation.questions():
+            explained = assistant.explain(question.question, history)
+            rows.append(_scored(question, explained, corpus_dir))
+            history += _as_history(question.question, explained.answer)
     return rows
 
 
@@ -73,10 +98,15 @@ def run_baseline(baseline: TutorialBaseline, questions: Sequence[Question]) -> l
 
 
 def breakdown(rows: Sequence[dict]) -> dict[str, dict]:
-    """Metrics for all questions, per split, and per kind."""
+    """Metrics for all questions, per language, per language and split, and per kind.
+
+    The foundation's gate reads `en` and `en:test`; Spanish questions are `es`; turns of the
+    conversations are `conversation` (every turn) and `kind:followup` / `kind:newtopic`.
+    """
     groups: dict[str, list[dict]] = {"all": list(rows)}
     for row in rows:
-        groups.setdefault(row["split"], []).append(row)
+        groups.setdefault(row["lang"], []).append(row)
+        groups.setdefault(f"{row['lang']}:{row['split']}", []).append(row)
         groups.setdefault(f"kind:{row['kind']}", []).append(row)
     return {name: summarize(group) for name, group in groups.items()}
 
@@ -85,7 +115,8 @@ def calibrate(assistant: PlanAssistant, questions: Sequence[Question]) -> Calibr
     """Fit the confidence model on the dev split only; the test split stays unseen."""
     dev = [q for q in questions if q.split == "dev"]
     features = [assistant.explain(q.question).features for q in dev]
-    return fit(features, [q.answerable for q in dev], f"evals/questions.jsonl dev split ({len(dev)} questions)")
+    counts = ", ".join(f"{sum(q.lang == lang for q in dev)} {lang}" for lang in ("en", "es"))
+    return fit(features, [q.answerable for q in dev], f"evals/questions.jsonl dev split ({counts} questions)")
 
 
 def _lookup(summary: dict, dotted: str) -> float:
@@ -118,6 +149,7 @@ METRICS = [
     "refusal_accuracy",
     "false_refusal_rate",
     "verbatim_share",
+    "reply_lang_match",
 ]
 
 
@@ -130,7 +162,7 @@ def report_markdown(
     for group in ours:
         systems = [("ours", ours[group])] + ([("baseline", baseline[group])] if baseline and group in baseline else [])
         for name, metrics in systems:
-            values = " | ".join(f"{metrics[m]:.3f}" for m in METRICS)
+            values = " | ".join(f"{metrics[m]:.3f}" if m in metrics else "–" for m in METRICS)
             lines.append(f"| {group} | {name} | {metrics['questions']} | {values} |")
     lines += ["", "Gate: " + ("passed" if not failures else "FAILED"), *[f"- {f}" for f in failures], ""]
     if targets_missed is not None:

@@ -32,6 +32,8 @@ class SourceDocument:
     blocks: tuple[Block, ...]
     pages: int | None = None
     language: str = "en"
+    translation_of: str | None = None  # doc_id of the original this document translates
+    label: str = ""  # how a translation is labelled to readers, e.g. "Traducción no oficial"
 
 
 @dataclass(frozen=True)
@@ -48,11 +50,15 @@ class Chunk:
     context: str = ""  # the list lead-in when it is not inside `text` (continuation chunks)
     anchor: str | None = None
     ordinal: int = 0  # position in the document, for reading order
+    language: str = "en"
+    original_id: str = ""  # in a translation: id of the original's chunk that this one renders
+    label: str = ""  # the document's label for readers ("Traducción no oficial"); not part of the id
 
     @property
     def id(self) -> str:
         """Content hash: unchanged text at the same place keeps its id, so re-ingest embeds nothing."""
-        key = "\x1f".join([self.doc_id, str(self.page), self.section, self.context, self.text])
+        parts = [self.doc_id, str(self.page), self.section, self.context, self.text]
+        key = "\x1f".join(parts + ([self.original_id] if self.original_id else []))
         return hashlib.sha256(key.encode("utf-8")).hexdigest()[:24]
 
     @property

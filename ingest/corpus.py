@@ -28,6 +28,9 @@ class ManifestEntry(BaseModel):
     edition: str = ""
     file: str
     language: str = "en"
+    # A translation names the doc_id it translates; its passages are linked to the original's.
+    translation_of: str | None = None
+    label: str = ""
 
 
 class Manifest(BaseModel):
@@ -80,9 +83,15 @@ def load_corpus(corpus_dir: Path) -> list[SourceDocument]:
                 blocks=tuple(blocks),
                 pages=pages,
                 language=entry.language if entry else "en",
+                translation_of=entry.translation_of if entry else None,
+                label=entry.label if entry else "",
             )
         )
     missing = set(entries) - {d.url.rsplit("/", 1)[-1] for d in documents}
     if missing:
         raise IngestError(f"manifest names files that are not in {corpus_dir}: {sorted(missing)}")
+    known = {d.doc_id for d in documents}
+    for document in documents:
+        if document.translation_of and document.translation_of not in known:
+            raise IngestError(f"{document.doc_id}: translates {document.translation_of!r}, which is not in the corpus")
     return documents

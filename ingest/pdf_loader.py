@@ -94,7 +94,17 @@ def load_pdf(path: Path) -> tuple[list[Block], int]:
     for line in content:
         marker, rest = split_marker(line.text)
         if line.bold and line.size in heading_sizes:
-            blocks.append(Block("heading", line.text, line.page, level=heading_sizes.index(line.size) + 1))
+            level = heading_sizes.index(line.size) + 1
+            last = blocks[-1] if blocks else None
+            if (
+                last is not None
+                and previous is not None
+                and (last.kind, last.level, last.page) == ("heading", level, line.page)
+                and previous.y - line.y <= line.size * 1.6
+            ):  # a long heading wrapped onto a second line
+                blocks[-1] = Block("heading", f"{last.text} {line.text}", line.page, level)
+            else:
+                blocks.append(Block("heading", line.text, line.page, level=level))
         elif marker:
             depth = marker_xs.index(round(line.x)) if round(line.x) in marker_xs else 0
             blocks.append(Block("item", rest, line.page, level=depth, marker=marker))

@@ -10,12 +10,29 @@ import numpy as np
 from tqdm import tqdm
 
 from assistant.embedding import Embedder
+from assistant.errors import IngestError
 from assistant.index import PassageIndex, chunk_records, make_client
 from assistant.settings import Settings
-from ingest.chunker import chunk_document
+from ingest.blocks import Chunk, SourceDocument
+from ingest.chunker import StructureMismatch, chunk_document, chunk_translation
 from ingest.corpus import load_corpus
 
 BATCH = 32
+
+
+def chunk_corpus(documents: list[SourceDocument], max_words: int) -> list[Chunk]:
+    """Every document's chunks; a translation is cut where its original is, and linked to it."""
+    by_id = {document.doc_id: document for document in documents}
+    chunks: list[Chunk] = []
+    for document in documents:
+        if document.translation_of is None:
+            chunks += chunk_document(document, max_words)
+            continue
+        try:
+            chunks += chunk_translation(by_id[document.translation_of], document, max_words)
+        except StructureMismatch as error:  # before any write: the previous index keeps serving
+            raise IngestError(str(error)) from error
+    return chunks
 
 
 @dataclass(frozen=True)
@@ -50,7 +67,7 @@ def run_ingest(
     """
     started = time.perf_counter()
     documents = load_corpus(settings.corpus_dir)
-    chunks = [chunk for document in documents for chunk in chunk_document(document, settings.chunk_max_words)]
+    chunks = chunk_corpus(documents, settings.chunk_max_words)
     records = chunk_records(chunks)
     wanted = sorted({record.id for record in records})
     client = make_client(settings)

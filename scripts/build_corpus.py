@@ -4,6 +4,10 @@ Run once (`python scripts/build_corpus.py`); its output is committed. The Strate
 a 4-page PDF (one page per `PUSD STRATEGIC PLAN` running header, with a page footer, as a printed
 plan has); the planning page becomes HTML with site navigation and footer around the content.
 Wording is copied line by line: only layout is added, so citations stay verbatim.
+
+The unofficial Spanish translations in scripts/translations/ (written by hand, line for line with
+the sources) are laid out the same way, so each translated passage sits on the same page, in the
+same section, as the passage it translates.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ from __future__ import annotations
 import html
 import re
 import sys
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -18,16 +23,41 @@ from fpdf import FPDF
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCES = ROOT.parent / "shared" / "source-documents"
+TRANSLATIONS = ROOT / "scripts" / "translations"
 CORPUS = ROOT / "corpus"
-RUNNING_HEADER = "PUSD STRATEGIC PLAN"
 NUMBERED = re.compile(r"^\s+(\d+)\.\s+(.*)$")
 
 
+@dataclass(frozen=True)
+class PdfEdition:
+    """What differs between the plan's PDF and its translation: the printed furniture."""
+
+    running_header: str
+    footer: str  # "{page}" is the page number
+    title: str
+
+
+ENGLISH_PDF = PdfEdition(
+    "PUSD STRATEGIC PLAN",
+    "Pasadena Unified School District | Strategic Plan 2016-2020 | Page {page}",
+    "PUSD Strategic Plan 2016-2020",
+)
+SPANISH_PDF = PdfEdition(
+    "PLAN ESTRATÉGICO DE PUSD",
+    "Traducción no oficial | Distrito Escolar Unificado de Pasadena | Plan Estratégico 2016-2020 | Página {page}",
+    "Plan Estratégico de PUSD 2016-2020 (traducción no oficial)",
+)
+
+
 class PlanPDF(FPDF):
+    def __init__(self, edition: PdfEdition) -> None:
+        super().__init__(format="Letter")
+        self.edition = edition
+
     def header(self) -> None:
         self.set_font("Helvetica", "B", 9)
         self.set_text_color(90, 90, 90)
-        self.cell(0, 6, RUNNING_HEADER, new_x="LMARGIN", new_y="NEXT")
+        self.cell(0, 6, self.edition.running_header, new_x="LMARGIN", new_y="NEXT")
         self.ln(4)
         self.set_text_color(0, 0, 0)
 
@@ -35,9 +65,7 @@ class PlanPDF(FPDF):
         self.set_y(-15)
         self.set_font("Helvetica", "", 8)
         self.set_text_color(90, 90, 90)
-        self.cell(
-            0, 6, f"Pasadena Unified School District | Strategic Plan 2016-2020 | Page {self.page_no()}", align="C"
-        )
+        self.cell(0, 6, self.edition.footer.format(page=self.page_no()), align="C")
         self.set_text_color(0, 0, 0)
 
 
@@ -45,19 +73,19 @@ def _is_heading(line: str) -> bool:
     return len(line) < 60 and not line.endswith((".", ":")) and not line.startswith("- ")
 
 
-def build_pdf(source: Path, target: Path) -> None:
-    pdf = PlanPDF(format="Letter")
+def build_pdf(source: Path, target: Path, edition: PdfEdition = ENGLISH_PDF) -> None:
+    pdf = PlanPDF(edition)
     pdf.set_auto_page_break(auto=True, margin=20)
     pdf.set_margins(20, 15, 20)
     pdf.set_creator("scripts/build_corpus.py")
-    pdf.set_title("PUSD Strategic Plan 2016-2020")
+    pdf.set_title(edition.title)
     pdf.set_creation_date(datetime(2016, 1, 1, tzinfo=UTC))  # byte-stable rebuilds
     lines = source.read_text(encoding="utf-8").splitlines()
     for line in lines:
         text = line.rstrip()
         if not text.strip():
             continue
-        if text == RUNNING_HEADER:
+        if text == edition.running_header:
             pdf.add_page()
             continue
         if numbered := NUMBERED.match(text):
@@ -86,7 +114,7 @@ def build_pdf(source: Path, target: Path) -> None:
             pdf.multi_cell(0, 4.6, text, new_x="LMARGIN", new_y="NEXT", markdown=True)
             pdf.ln(2.2)
     # One printed page per running header: a plan page that overflowed would shift every citation.
-    expected_pages = sum(1 for line in lines if line.strip() == RUNNING_HEADER)
+    expected_pages = sum(1 for line in lines if line.strip() == edition.running_header)
     if pdf.page_no() != expected_pages:
         raise SystemExit(f"layout overflowed: {pdf.page_no()} pages for {expected_pages} headers")
     pdf.output(str(target))
@@ -106,6 +134,21 @@ HTML_HEAD = """<!doctype html>
 </nav>
 <main>
 """
+HTML_HEAD_ES = """<!doctype html>
+<html lang="es">
+<head>
+<meta charset="utf-8">
+<title>Planificación para el futuro - Distrito Escolar Unificado de Pasadena (traducción no oficial)</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+</head>
+<body>
+<header class="site-header"><a href="/">Distrito Escolar Unificado de Pasadena</a>
+<p class="translation-notice">Traducción no oficial. El texto oficial es la versión en inglés: <a href="pusd-planning-for-the-future.html">Planning for the Future</a>.</p></header>
+<nav class="site-nav" aria-label="Distrito">
+<ul><li><a href="#">Acerca de PUSD</a></li><li><a href="#">Escuelas</a></li><li><a href="#">Inscripción</a></li><li><a href="#">Junta de Educación</a></li></ul>
+</nav>
+<main>
+"""
 HTML_FOOT = """</main>
 <footer class="site-footer"><p>&copy; Pasadena Unified School District</p></footer>
 </body>
@@ -117,9 +160,13 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
 
 
-def build_html(source: Path, target: Path) -> None:
-    """Headings become <h1>/<h2>; "•" lines become list items, nested by indent; others <p>."""
-    out = [HTML_HEAD]
+def build_html(source: Path, target: Path, head: str = HTML_HEAD, anchors: list[str] | None = None) -> list[str]:
+    """Headings become <h1>/<h2>; "•" lines become list items, nested by indent; others <p>.
+
+    Returns the heading anchors; a translation passes its original's, so links pair by section.
+    """
+    out = [head]
+    made: list[str] = []
     open_lists = 0
     first = True
 
@@ -151,16 +198,30 @@ def build_html(source: Path, target: Path) -> None:
             close_lists(0)
             tag = "h1" if first else "h2"
             first = False
-            out.append(f'<{tag} id="{_slug(stripped)}">{html.escape(stripped, quote=False)}</{tag}>\n')
+            anchor = anchors[len(made)] if anchors else _slug(stripped)
+            made.append(anchor)
+            out.append(f'<{tag} id="{anchor}">{html.escape(stripped, quote=False)}</{tag}>\n')
     close_lists(0)
     out.append(HTML_FOOT)
     target.write_text("".join(out), encoding="utf-8")
+    return made
 
 
 def main() -> int:
     CORPUS.mkdir(exist_ok=True)
     build_pdf(SOURCES / "pusd-strategic-plan-2016-2020.txt", CORPUS / "pusd-strategic-plan-2016-2020.pdf")
-    build_html(SOURCES / "pusd-planning-for-the-future.txt", CORPUS / "pusd-planning-for-the-future.html")
+    build_pdf(
+        TRANSLATIONS / "pusd-strategic-plan-2016-2020.es.txt",
+        CORPUS / "pusd-strategic-plan-2016-2020.es.pdf",
+        SPANISH_PDF,
+    )
+    anchors = build_html(SOURCES / "pusd-planning-for-the-future.txt", CORPUS / "pusd-planning-for-the-future.html")
+    build_html(
+        TRANSLATIONS / "pusd-planning-for-the-future.es.txt",
+        CORPUS / "pusd-planning-for-the-future.es.html",
+        HTML_HEAD_ES,
+        anchors,
+    )
     print(f"wrote {CORPUS}")
     return 0
 

@@ -1,0 +1,63 @@
+"""Follow-up questions, read in the light of the conversation, without a generative model.
+
+A follow-up ("And what about facilities?", "¿Cuándo se aprobó?") names little of its topic. The
+earlier user turns are passed to retrieval as weighted context texts, so the conversation's topic
+pulls the ranking while the question's own words still lead. A question that reads as
+self-contained (no "and ...", "it", "eso" ...) gives its context a smaller share, so a change of
+subject is not dragged back. "The third one" / "el tercero" picks the item the previous answer
+quoted in that place.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from assistant.schemas import Turn
+
+# Openings and pronouns that lean on something said before.
+_LEANS_BACK = re.compile(
+    r"^\W*(and|also|what about|how about|same for|y|e|tambi[eé]n|entonces|pero|qu[eé] (hay|pasa) (de|con))\b"
+    r"|\b(it|its|that|this|those|these|they|them|their|one|ones|eso|esto|esa|ese|esos|esas|ello|lo|le|les)\b",
+    re.IGNORECASE,
+)
+_ORDINALS = {
+    "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "last": -1,
+    "primer": 1, "primero": 1, "primera": 1, "segundo": 2, "segunda": 2, "tercer": 3, "tercero": 3,
+    "tercera": 3, "cuarto": 4, "cuarta": 4, "quinto": 5, "quinta": 5, "sexto": 6, "sexta": 6,
+    "séptimo": 7, "septimo": 7, "séptima": 7, "septima": 7, "último": -1, "ultimo": -1, "última": -1, "ultima": -1,
+}  # fmt: skip
+_ORDINAL = re.compile(r"\b(" + "|".join(sorted(_ORDINALS, key=len, reverse=True)) + r")\b", re.IGNORECASE)
+# An answer line as prompts/<lang>.toml writes it: - Label: "quoted words" [n]
+_QUOTE_LINE = re.compile(r'^- (?P<label>[^\n]+?): "(?P<text>[^\n]+)" \[\d+\]\s*$', re.MULTILINE)
+
+
+def quoted_items(answer: str) -> list[str]:
+    """The quotes of an earlier answer, in the order it showed them, each with its label."""
+    return [f"{m.group('label')}: {m.group('text')}" for m in _QUOTE_LINE.finditer(answer)]
+
+
+def leans_back(question: str) -> bool:
+    """True when the question points at something said before rather than naming its topic."""
+    return bool(_LEANS_BACK.search(question) or _ORDINAL.search(question))
+
+
+def conversation_context(
+    question: str, history: Sequence[Turn], weight: float, turns: int, new_topic_share: float
+) -> list[tuple[str, float]]:
+    """Weighted texts from earlier turns for retrieval; the most recent weighs most."""
+    users = [turn.content for turn in history if turn.role == "user"][-turns:]
+    if not users:
+        return []
+    share = weight if leans_back(question) else weight * new_topic_share
+    # Most recent first, each earlier turn at half the weight of the one after it.
+    context = [(text, share / 2**age) for age, text in enumerate(reversed(users))]
+    ordinal = _ORDINAL.search(question)
+    answers = [turn.content for turn in history if turn.role == "assistant"]
+    if ordinal and answers and (items := quoted_items(answers[-1])):
+        place = _ORDINALS[ordinal.group(1).lower()]
+        index = place - 1 if place > 0 else len(items) - 1
+        if index < len(items):
+            # The item pointed at is the topic; the earlier question only frames it.
+            context = [(items[index], weight * 2)] + [(text, w / 2) for text, w in context]
+    return context
