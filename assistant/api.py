@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -12,13 +14,16 @@ from fastapi import Depends, FastAPI, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi.sse import EventSourceResponse, ServerSentEvent
 from fastapi.staticfiles import StaticFiles
 
 from assistant.embedding import Embedder, build_embedder
 from assistant.errors import AssistantError
 from assistant.schemas import Answer, AskRequest, ErrorReply
-from assistant.service import PlanAssistant
+from assistant.service import PlanAssistant, answer_events
 from assistant.settings import Settings, get_settings
+
+log = logging.getLogger(__name__)
 
 ERRORS: dict[int | str, dict[str, Any]] = {status: {"model": ErrorReply} for status in (409, 422, 503)}
 
@@ -35,6 +40,15 @@ def _readable(error: RequestValidationError) -> str:
             message = 'must be a JSON object like {"question": "..."}'
         parts.append(f"{where}: {message}")
     return "; ".join(parts)
+
+
+@dataclass
+class StreamCounts:
+    """How streams ended, since the process started (read by tests and operators)."""
+
+    completed: int = 0
+    failed: int = 0
+    cancelled: int = 0  # the client went away: the remaining events were never produced
 
 
 def current_assistant(request: Request) -> PlanAssistant:
@@ -63,6 +77,7 @@ def create_app(
         app.state.embedders = models
         app.state.settings = settings
         app.state.assistant = None
+        app.state.streams = StreamCounts()
         # No index yet (503) or one built by another model (409): the process stays up and
         # every request reports the error until an ingest fixes it.
         with contextlib.suppress(AssistantError):
@@ -89,7 +104,38 @@ def create_app(
     async def ask(body: AskRequest, plan_assistant: Assistant) -> Answer:
         """Answer a question from the plans' own sentences, with citations; or refuse (grounded: false)."""
         history = body.history[-settings.max_history_turns :]
-        return await run_in_threadpool(plan_assistant.ask, body.question, history)
+        return await run_in_threadpool(plan_assistant.ask, body.question, history, body.lang)
+
+    @app.post("/api/ask/stream", response_class=EventSourceResponse, responses={422: {"model": ErrorReply}})
+    async def ask_stream(body: AskRequest, request: Request) -> AsyncIterator[ServerSentEvent]:
+        """The same answer as /api/ask, as Server-Sent Events: `citations`, then `delta` events with
+        the answer's text, then `done` with the whole reply. A failure is an `error` event
+        `{"error": code, "message": ...}`; a client that disconnects stops the stream."""
+        counts: StreamCounts = request.app.state.streams
+        history = body.history[-settings.max_history_turns :]
+        try:
+            plan_assistant = current_assistant(request)
+            answer = await run_in_threadpool(plan_assistant.ask, body.question, history, body.lang)
+            for event, data in answer_events(answer):
+                if await request.is_disconnected():  # nobody is listening: produce nothing more
+                    counts.cancelled += 1
+                    return
+                yield ServerSentEvent(event=event, data=data)
+        except AssistantError as error:  # no index yet (503), model mismatch (409): said, not dropped
+            counts.failed += 1
+            yield ServerSentEvent(event="error", data={"error": error.code, "message": error.message})
+            return
+        except Exception:  # anything else still ends the stream with an event, and is logged
+            counts.failed += 1
+            log.exception("stream failed")
+            yield ServerSentEvent(
+                event="error", data={"error": "internal_error", "message": "the answer could not be completed"}
+            )
+            return
+        except BaseException:  # cancelled: the client went away, so the rest is never produced
+            counts.cancelled += 1
+            raise
+        counts.completed += 1
 
     @app.get("/api/health")
     async def health() -> dict[str, str]:

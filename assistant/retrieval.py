@@ -216,7 +216,11 @@ class HybridRetriever:
         combined = vector + sum(weight * model.embedder.embed_query(text) for text, weight in context)
         return combined / (np.linalg.norm(combined) or 1.0)
 
-    def search(self, question: str, lang: str = "en", context: Sequence[tuple[str, float]] = ()) -> Retrieval:
+    def search(
+        self, question: str, lang: str = "en", context: Sequence[tuple[str, float]] = (), reply_lang: str | None = None
+    ) -> Retrieval:
+        """Rank passages for a question written in `lang`; attach translations into `reply_lang`
+        (by default the question's language)."""
         settings = self._settings
         side = self._keyword_sides.get(lang) or self._keyword_sides["en"]
         terms = question_tokens(question, side.keywords.lang)
@@ -255,23 +259,25 @@ class HybridRetriever:
                 weights.append(weight)
         fused = fuse(rankings, weights, settings.rrf_k)
         passages = [
-            self._retrieved(pid, lang, float(dense[self._position[pid]]), unit_similarity)
+            self._retrieved(pid, lang, reply_lang or lang, float(dense[self._position[pid]]), unit_similarity)
             for pid in sorted(fused, key=lambda p: -fused[p])[:n]
         ]
         return Retrieval(terms, side.keywords, lang, passages)
 
-    def _retrieved(self, pid: str, lang: str, dense: float, unit_similarity: np.ndarray) -> Passage:
-        """The original passage as retrieved: its scores, and its translation for `lang` if any."""
+    def _retrieved(
+        self, pid: str, question_lang: str, reply_lang: str, dense: float, unit_similarity: np.ndarray
+    ) -> Passage:
+        """The original passage as retrieved: its scores, and its translation for the reply if any."""
         bounds = self._unit_bounds
         i = self._position[pid]
         passage = replace(self.passages[pid], dense=dense, unit_similarity=unit_similarity[bounds[i] : bounds[i + 1]])
-        translation = self._translations.get((pid, lang))
+        translation = self._translations.get((pid, reply_lang))
         if translation is None:
             return passage
         t = self._position[translation.id]
         translation = replace(translation, unit_similarity=unit_similarity[bounds[t] : bounds[t + 1]])
         passage = replace(passage, translation=translation)
-        if passage.paired_translation is not None:
+        if passage.paired_translation is not None and translation.language == question_lang:
             # Units pair one to one: a unit is as close as the nearer of its two renderings, and
             # the keyword side compares the question with the words of its own language.
             passage = replace(

@@ -62,12 +62,13 @@ class PlanAssistant:
 
     def explain(self, question: str, history: Sequence[Turn] = (), lang: Lang | None = None) -> Explained:
         """The answer with the signals behind it; `lang` None means detect the question's language."""
-        lang = reply_language(question, history, lang)
+        written = reply_language(question, history)  # what retrieval matches the question in
+        lang = lang or written
         settings = self.settings
         context = conversation_context(
             question, history, settings.history_weight, settings.history_turns, settings.new_topic_share
         )
-        retrieval = self.retriever.search(question, lang, context)
+        retrieval = self.retriever.search(question, written, context, reply_lang=lang)
         selection = select_quotes(retrieval, settings.max_citations)
         top = retrieval.passages[0] if retrieval.passages else None
         keywords = retrieval.keywords

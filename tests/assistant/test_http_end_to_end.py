@@ -30,7 +30,7 @@ def test_cli_ingest_then_serve_answers_over_http(tmp_path: Path) -> None:
     cli = [sys.executable, "-m", "assistant.cli"]
     ingest = subprocess.run([*cli, "ingest"], env=env, capture_output=True, text=True, timeout=300)
     assert ingest.returncode == 0, ingest.stderr
-    assert "documents 2 | pages 5" in ingest.stdout
+    assert "documents 4 | pages 10" in ingest.stdout  # two plans and their Spanish translations
     port = _free_port()
     server = subprocess.Popen([*cli, "serve", "--port", str(port)], env=env, stderr=subprocess.PIPE, text=True)
     try:

@@ -17,7 +17,7 @@ def test_full_ingest_then_unchanged_reingest_embeds_nothing(
     fresh_settings: Settings, embedders: dict[str, Embedder]
 ) -> None:
     first = ingest_with(fresh_settings, embedders)
-    assert (first.documents, first.pages) == (2, 5)
+    assert (first.documents, first.pages) == (4, 10)  # two plans and their Spanish translations
     assert first.chunks > 30 and first.embedded == (first.chunks + first.units) * len(embedders)
     second = ingest_with(fresh_settings, embedders)
     assert (second.embedded, second.removed) == (0, 0)
@@ -31,7 +31,7 @@ def test_a_new_markdown_file_is_picked_up_and_a_changed_one_reembeds_only_its_ch
     extra = fresh_settings.corpus_dir / "board-update.md"
     extra.write_text("# Board Update\n\nThe board adopted a new arts plan for every middle school.\n", "utf-8")
     added = ingest_with(fresh_settings, embedders)
-    assert (added.documents, added.embedded, added.removed) == (3, 2 * len(embedders), 0)
+    assert (added.documents, added.embedded, added.removed) == (5, 2 * len(embedders), 0)
     answer = PlanAssistant(fresh_settings, embedders).ask("What arts plan did the board adopt for middle schools?")
     assert any(c.doc_id == "board-update" for c in answer.citations)
     extra.write_text("# Board Update\n\nThe board adopted a new music plan for every middle school.\n", "utf-8")

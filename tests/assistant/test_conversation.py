@@ -1,0 +1,72 @@
+"""Follow-ups: the pure context rules, then real retrieval with and without the conversation."""
+
+import pytest
+
+from assistant.conversation import conversation_context, leans_back, quoted_items
+from assistant.schemas import Turn
+from assistant.service import PlanAssistant
+
+ANSWER = """Here is what the district's plans say:
+- OUR VALUES: "Integrity and Respect" [1]
+- OUR VALUES: "Transparency" [1]
+- OUR VALUES: "Equity" [1]"""
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("And what about facilities?", True),
+        ("When was it approved?", True),
+        ("y los maestros?", True),
+        ("quien lo supervisa", True),
+        ("explicame el tercero", True),
+        ("What is the district's mission?", False),
+        ("What are the strategic priorities?", False),
+    ],
+)
+def test_leans_back(question: str, expected: bool) -> None:
+    assert leans_back(question) is expected
+
+
+def test_quoted_items_reads_an_earlier_answer() -> None:
+    assert quoted_items(ANSWER) == [
+        "OUR VALUES: Integrity and Respect",
+        "OUR VALUES: Transparency",
+        "OUR VALUES: Equity",
+    ]
+
+
+def test_context_weights_recent_turns_most_and_self_contained_questions_least() -> None:
+    history = [Turn(role="user", content="first"), Turn(role="user", content="second")]
+    follow_up = conversation_context("and that?", history, weight=0.6, turns=2, new_topic_share=0.5)
+    assert follow_up == [("second", 0.6), ("first", 0.3)]
+    new_topic = conversation_context("What is the mission?", history, weight=0.6, turns=2, new_topic_share=0.5)
+    assert new_topic == [("second", 0.3), ("first", 0.15)]
+    assert conversation_context("and that?", [], weight=0.6, turns=2, new_topic_share=0.5) == []
+
+
+def test_an_ordinal_points_at_the_item_the_previous_answer_showed_there() -> None:
+    history = [Turn(role="user", content="que valores tiene el distrito?"), Turn(role="assistant", content=ANSWER)]
+    context = conversation_context("explicame el tercero", history, weight=0.6, turns=2, new_topic_share=0.5)
+    assert context[0] == ("OUR VALUES: Equity", 1.2)
+
+
+@pytest.mark.slow
+def test_a_follow_up_is_answered_in_the_conversation_topic(plan_assistant: PlanAssistant) -> None:
+    history = [Turn(role="user", content="What are the district's strategic priorities?")]
+    alone = plan_assistant.ask("And what about facilities?")
+    in_context = plan_assistant.ask("And what about facilities?", history)
+    # Alone, "facilities" finds the master plan's facilities guidelines; after a question about
+    # the strategic priorities, the priority that names facilities.
+    assert alone.citations[0].doc_id == "planning-for-the-future"
+    assert in_context.citations[0].section == "STRATEGIC PRIORITIES > Quality Learning Environment"
+
+
+@pytest.mark.slow
+def test_a_new_topic_is_not_dragged_back(plan_assistant: PlanAssistant) -> None:
+    history = [
+        Turn(role="user", content="What does the master plan recommend about teachers?"),
+        Turn(role="assistant", content="..."),
+    ]
+    answer = plan_assistant.ask("Will my kid learn to handle money?", history)
+    assert "financial literacy" in answer.citations[0].text

@@ -1,0 +1,51 @@
+"""Spanish questions: answered in Spanish, citing the English original verbatim beside the
+unofficial translation (real index, real models, real documents)."""
+
+import pytest
+from fastapi.testclient import TestClient
+
+from assistant.api import create_app
+from assistant.embedding import Embedder
+from assistant.service import PlanAssistant
+from assistant.settings import Settings
+from evals.verbatim import is_verbatim
+from tests.conftest import CORPUS
+
+pytestmark = pytest.mark.slow
+
+
+def test_a_spanish_question_gets_a_spanish_answer_with_both_passages(plan_assistant: PlanAssistant) -> None:
+    answer = plan_assistant.ask("mi hijo va a aprender a manejar el dinero?")
+    assert answer.lang == "es" and answer.grounded
+    assert answer.answer.startswith("Esto es lo que dicen los planes del distrito:")
+    first = answer.citations[0]
+    assert "financial literacy and basic money management skills" in first.text  # the original, verbatim
+    assert is_verbatim(CORPUS, first.url, first.page, first.text)
+    translation = first.translation
+    assert translation is not None and translation.label == "Traducción no oficial"
+    assert "educación financiera" in translation.text
+    assert translation.page == first.page == 3
+    assert translation.url == "/corpus/pusd-strategic-plan-2016-2020.es.pdf#page=3"
+    assert is_verbatim(CORPUS, translation.url, translation.page, translation.text)
+    # The answer quotes the translation: each quoted line is verbatim from it.
+    quoted = [line for line in answer.answer.splitlines() if line.endswith("[1]")]
+    assert quoted and all(line.split(': "', 1)[1].rsplit('" [', 1)[0] in translation.text for line in quoted)
+
+
+def test_a_spanish_question_the_plans_do_not_answer_is_refused_in_spanish(plan_assistant: PlanAssistant) -> None:
+    answer = plan_assistant.ask("¿A qué hora pasa el camión escolar por mi casa?")
+    assert answer.lang == "es" and not answer.grounded and answer.citations == []
+    assert answer.answer.startswith("No encontré la respuesta")
+
+
+def test_english_answers_carry_no_translation(plan_assistant: PlanAssistant) -> None:
+    answer = plan_assistant.ask("What is the district's mission?")
+    assert answer.lang == "en" and all(c.translation is None for c in answer.citations)
+
+
+def test_the_api_takes_an_explicit_language(built_settings: Settings, embedders: dict[str, Embedder]) -> None:
+    with TestClient(create_app(built_settings, embedders)) as client:
+        reply = client.post("/api/ask", json={"question": "What is the mission?", "lang": "es"}).json()
+        assert reply["lang"] == "es" and reply["citations"][0]["translation"]["section"] == "NUESTRA MISIÓN"
+        bad = client.post("/api/ask", json={"question": "What is the mission?", "lang": "fr"})
+        assert bad.status_code == 422 and bad.json()["message"].startswith("lang:")
