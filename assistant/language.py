@@ -22,7 +22,8 @@ MIN_WORDS = 3  # "ok", "Graduate Profile?": too short to overrule the conversati
 
 @lru_cache
 def _detector() -> LanguageDetector:
-    return LanguageDetectorBuilder.from_languages(*LANGUAGES).build()
+    # Preloaded (~0.4 s, once per process) so the first Spanish question is not the slow one.
+    return LanguageDetectorBuilder.from_languages(*LANGUAGES).with_preloaded_language_models().build()
 
 
 def detect(text: str) -> tuple[Lang, float]:

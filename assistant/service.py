@@ -47,6 +47,7 @@ class PlanAssistant:
         self.index = models[0].index
         self.retriever = HybridRetriever(models, settings)
         self.calibration = calibration or Calibration.load(settings.calibration_file)
+        reply_language("warm up the language models")  # at start-up, not on a parent's question
         self._checked_at = time.monotonic()
 
     def refresh_if_changed(self) -> bool:

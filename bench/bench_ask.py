@@ -1,4 +1,6 @@
-"""Speed benchmark: full and unchanged ingest, warm POST /api/ask over HTTP, and the baseline chain.
+"""Speed benchmark: full and unchanged ingest; warm POST /api/ask over HTTP for English questions,
+Spanish questions and follow-ups (with their conversation); the time to the first event of
+POST /api/ask/stream; and the baseline chain.
 
     .venv/bin/python bench/bench_ask.py [--requests 300]
 
@@ -18,6 +20,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
@@ -27,7 +30,7 @@ sys.path.insert(0, str(ROOT))
 
 from assistant.embedding import build_embedder, model_name  # noqa: E402
 from assistant.settings import Settings  # noqa: E402
-from evals.dataset import load_questions  # noqa: E402
+from evals.dataset import load_conversations, load_questions  # noqa: E402
 from ingest.run import run_ingest  # noqa: E402
 
 
@@ -42,11 +45,53 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+def follow_up_bodies() -> list[dict]:
+    """Each later turn of the evaluation conversations, with the user turns before it."""
+    bodies = []
+    for conversation in load_conversations():
+        turns = [turn.question for turn in conversation.turns]
+        for n in range(1, len(turns)):
+            history = [{"role": "user", "content": text} for text in turns[:n]]
+            bodies.append({"question": turns[n], "history": history})
+    return bodies
+
+
+def ask_ms(client: httpx.Client, body: dict) -> float:
+    started = time.perf_counter()
+    reply = client.post("/api/ask", json=body)
+    assert reply.status_code == 200, reply.text
+    return (time.perf_counter() - started) * 1000
+
+
+def first_event_ms(client: httpx.Client, body: dict) -> float:
+    """Time until the first whole Server-Sent Event (the citations) has arrived."""
+    started = time.perf_counter()
+    with client.stream("POST", "/api/ask/stream", json=body) as reply:
+        assert reply.status_code == 200
+        for line in reply.iter_lines():
+            if line.startswith("data:"):
+                elapsed = (time.perf_counter() - started) * 1000
+                assert line.startswith("data: [") or "error" not in line, line
+                return elapsed
+    raise AssertionError("the stream sent no event")
+
+
+def measure(
+    results: dict, name: str, call: Callable[[httpx.Client, dict], float], client: httpx.Client, bodies: list, n: int
+) -> None:
+    latencies = [call(client, bodies[i % len(bodies)]) for i in range(n)]
+    results[f"{name}_requests"] = len(latencies)
+    results[f"{name}_p50_ms"] = round(statistics.median(latencies), 2)
+    results[f"{name}_p95_ms"] = round(percentile(latencies, 0.95), 2)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--requests", type=int, default=300)
     args = parser.parse_args()
-    questions = [q.question for q in load_questions()]
+    questions = [q.question for q in load_questions() if q.lang == "en"]
+    spanish = [{"question": q.question} for q in load_questions() if q.lang == "es"]
+    english = [{"question": question} for question in questions]
     results: dict[str, float | int] = {}
     with tempfile.TemporaryDirectory() as scratch:
         settings = Settings(
@@ -89,20 +134,15 @@ def main() -> int:
                         time.sleep(0.2)
                     if time.monotonic() > deadline:
                         raise SystemExit("server did not become ready")
-                for question in questions[:30]:  # warm-up
-                    client.post("/api/ask", json={"question": question})
-                latencies = []
-                for i in range(args.requests):
-                    t0 = time.perf_counter()
-                    reply = client.post("/api/ask", json={"question": questions[i % len(questions)]})
-                    latencies.append((time.perf_counter() - t0) * 1000)
-                    assert reply.status_code == 200, reply.text
+                for body in english[:30] + spanish[:10]:  # warm-up
+                    client.post("/api/ask", json=body)
+                measure(results, "ask_http", ask_ms, client, english, args.requests)
+                measure(results, "ask_http_es", ask_ms, client, spanish, args.requests)
+                measure(results, "ask_http_followup", ask_ms, client, follow_up_bodies(), args.requests)
+                measure(results, "stream_first_event", first_event_ms, client, english + spanish, args.requests)
         finally:
             server.terminate()
             server.wait(timeout=30)
-        results["ask_http_requests"] = len(latencies)
-        results["ask_http_p50_ms"] = round(statistics.median(latencies), 2)
-        results["ask_http_p95_ms"] = round(percentile(latencies, 0.95), 2)
 
     from evals.baseline import TutorialBaseline
 

@@ -81,11 +81,15 @@ def translation_verbatim_share(results: Sequence[dict]) -> float:
 
 def summarize(results: Sequence[dict]) -> dict[str, float | int]:
     # The baseline has no reply language or translations: those metrics are ours alone.
-    ours_only = {
-        "reply_lang_match": round(reply_language_match(results), 4),
-        "translation_verbatim_share": round(translation_verbatim_share(results), 4),
-    }
-    return ({} if results and "reply_lang" not in results[0] else ours_only) | {
+    ours_only = (
+        {
+            "reply_lang_match": round(reply_language_match(results), 4),
+            "translation_verbatim_share": round(translation_verbatim_share(results), 4),
+        }
+        if all("reply_lang" in r for r in results)
+        else {}
+    )
+    return ours_only | {
         "questions": len(results),
         "answerable": len(_answerable(results)),
         "hit_at_1": round(hit_at(results, 1), 4),

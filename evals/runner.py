@@ -166,7 +166,7 @@ def report_markdown(
             lines.append(f"| {group} | {name} | {metrics['questions']} | {values} |")
     lines += ["", "Gate: " + ("passed" if not failures else "FAILED"), *[f"- {f}" for f in failures], ""]
     if targets_missed is not None:
-        lines += ["Targets (issue #2 bars, not gating): " + ("all reached" if not targets_missed else "not reached")]
+        lines += ["Targets (issue bars, not gating): " + ("all reached" if not targets_missed else "not reached")]
         lines += [f"- {t}" for t in targets_missed] + [""]
     return "\n".join(lines)
 
