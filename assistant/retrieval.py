@@ -76,7 +76,6 @@ class Retrieval:
 
     question_terms: list[str]
     keywords: KeywordIndex  # the keyword index of the question's language (for coverage)
-    lang: str = "en"
     passages: list[Passage] = field(default_factory=list)
 
 
@@ -141,7 +140,6 @@ class HybridRetriever:
             )
         # Originals first, then translations: the ranked ids are the originals' (what is cited).
         self._ids = sorted(rows, key=lambda pid: bool(rows[pid].original_id))
-        self.rows = rows
         self.passages = {pid: p for pid, p in rows.items() if not p.original_id}
         self._position = {pid: i for i, pid in enumerate(self._ids)}
         self._translations = {(p.original_id, p.language): p for p in rows.values() if p.original_id}
@@ -165,7 +163,6 @@ class HybridRetriever:
                 # Headings name topics: a question that names one ("What is the mission?") finds it.
                 KeywordIndex([rows[self._ids[i]].section for i in members], language),
             )
-        self.keywords = self._keyword_sides["en"].keywords if "en" in languages else KeywordIndex([])
         # Per model, every unit vector in one matrix, grouped by passage in self._ids order:
         # row i's units are rows _unit_bounds[i] to _unit_bounds[i + 1].
         sizes = [len(rows[i].units) for i in self._ids]
@@ -262,7 +259,7 @@ class HybridRetriever:
             self._retrieved(pid, lang, reply_lang or lang, float(dense[self._position[pid]]), unit_similarity)
             for pid in sorted(fused, key=lambda p: -fused[p])[:n]
         ]
-        return Retrieval(terms, side.keywords, lang, passages)
+        return Retrieval(terms, side.keywords, passages)
 
     def _retrieved(
         self, pid: str, question_lang: str, reply_lang: str, dense: float, unit_similarity: np.ndarray
