@@ -43,6 +43,28 @@ def lead_in_label(text: str) -> str:
     return first if 0 < word_count(first) <= _LABEL_MAX_WORDS else ""
 
 
+def _sentences(
+    block: Block, index: int, section: tuple[str, ...], group: int, opens_list: bool, is_label: bool
+) -> list[_Piece]:
+    """A paragraph's or list item's sentences as pieces; the list marker goes on the first."""
+    return [
+        _Piece(
+            section,
+            block.page,
+            block.anchor,
+            group,
+            sentence,
+            block.marker if position == 0 else "",
+            position == 0,
+            opens_list,
+            is_label,
+            index,
+            position,
+        )
+        for position, sentence in enumerate(split_sentences(block.text))
+    ]
+
+
 def _pieces(blocks: tuple[Block, ...]) -> list[_Piece]:
     pieces: list[_Piece] = []
     headings: list[tuple[int, str]] = []
@@ -77,23 +99,7 @@ def _pieces(blocks: tuple[Block, ...]) -> list[_Piece]:
                 labels.append((block.level, label))
                 section += (label,) if label else ()
             is_label = bool(label) and block.text.rstrip(":") == label
-            for position, sentence in enumerate(split_sentences(block.text)):
-                marker = block.marker if position == 0 else ""
-                pieces.append(
-                    _Piece(
-                        section,
-                        block.page,
-                        block.anchor,
-                        group,
-                        sentence,
-                        marker,
-                        position == 0,
-                        opens_list,
-                        is_label,
-                        index,
-                        position,
-                    )
-                )
+            pieces += _sentences(block, index, section, group, opens_list, is_label)
             previous_kind = "item"
             continue
         # A paragraph: its sentences are the pieces; ":" at its end opens the list that follows.
@@ -101,23 +107,7 @@ def _pieces(blocks: tuple[Block, ...]) -> list[_Piece]:
         opens_list = block.text.rstrip().endswith(":") and following is not None and following.kind == "item"
         if previous_kind != "paragraph" or opens_list:
             group += 1
-        section = tuple(h for _, h in headings)
-        for position, sentence in enumerate(split_sentences(block.text)):
-            pieces.append(
-                _Piece(
-                    section,
-                    block.page,
-                    block.anchor,
-                    group,
-                    sentence,
-                    "",
-                    position == 0,
-                    opens_list,
-                    False,
-                    index,
-                    position,
-                )
-            )
+        pieces += _sentences(block, index, tuple(h for _, h in headings), group, opens_list, False)
         lead_in_paragraph_open = opens_list
         previous_kind = "paragraph"
     return pieces
