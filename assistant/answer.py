@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypedDict
 
 import numpy as np
 
@@ -81,19 +82,32 @@ def widen_for_lists(question: str, selection: Selection) -> None:
             first.positions = list(range(min(len(first.passage.units), MAX_UNITS + 4)))
 
 
+class _Source(TypedDict):
+    doc_id: str
+    title: str
+    page: int | None
+    section: str
+    text: str
+    url: str
+
+
+def _source(passage: Passage, base_url: str) -> _Source:
+    """Where a passage stands and what it says, as a citation or its translation shows it."""
+    return {
+        "doc_id": passage.doc_id,
+        "title": passage.title,
+        "page": passage.page,
+        "section": passage.section,
+        "text": passage.text,
+        "url": base_url.rstrip("/") + passage.url,
+    }
+
+
 def _translated(passage: Passage, lang: str, base_url: str) -> TranslatedPassage | None:
     translation = passage.translation
     if translation is None or translation.language != lang:
         return None
-    return TranslatedPassage(
-        doc_id=translation.doc_id,
-        title=translation.title,
-        label=translation.translation_label,
-        page=translation.page,
-        section=translation.section,
-        text=translation.text,
-        url=base_url.rstrip("/") + translation.url,
-    )
+    return TranslatedPassage(label=translation.translation_label, **_source(translation, base_url))
 
 
 def render(selection: Selection, prompts_dir: Path, lang: str, base_url: str = "") -> tuple[str, list[Citation]]:
@@ -113,14 +127,9 @@ def render(selection: Selection, prompts_dir: Path, lang: str, base_url: str = "
         citations.append(
             Citation(
                 n=n,
-                doc_id=passage.doc_id,
-                title=passage.title,
-                page=passage.page,
-                section=passage.section,
-                text=passage.text,
-                url=base_url.rstrip("/") + passage.url,
                 score=round(float(np.clip(passage.dense, 0.0, 1.0)), 4),
                 translation=_translated(passage, lang, base_url),
+                **_source(passage, base_url),
             )
         )
     return "\n".join(lines), citations
