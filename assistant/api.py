@@ -100,11 +100,15 @@ def create_app(
     async def _invalid(request: Request, error: RequestValidationError) -> JSONResponse:
         return JSONResponse({"error": "invalid_request", "message": _readable(error)}, status_code=422)
 
+    async def answer(plan_assistant: PlanAssistant, body: AskRequest) -> Answer:
+        """The one pipeline behind /api/ask and /api/ask/stream, off the event loop."""
+        history = body.history[-settings.max_history_turns :]
+        return await run_in_threadpool(plan_assistant.ask, body.question, history, body.lang)
+
     @app.post("/api/ask", response_model=Answer, responses=ERRORS)
     async def ask(body: AskRequest, plan_assistant: Assistant) -> Answer:
         """Answer a question from the plans' own sentences, with citations; or refuse (grounded: false)."""
-        history = body.history[-settings.max_history_turns :]
-        return await run_in_threadpool(plan_assistant.ask, body.question, history, body.lang)
+        return await answer(plan_assistant, body)
 
     @app.post("/api/ask/stream", response_class=EventSourceResponse, responses={422: {"model": ErrorReply}})
     async def ask_stream(body: AskRequest, request: Request) -> AsyncIterator[ServerSentEvent]:
@@ -112,11 +116,9 @@ def create_app(
         the answer's text, then `done` with the whole reply. A failure is an `error` event
         `{"error": code, "message": ...}`; a client that disconnects stops the stream."""
         counts: StreamCounts = request.app.state.streams
-        history = body.history[-settings.max_history_turns :]
         try:
-            plan_assistant = current_assistant(request)
-            answer = await run_in_threadpool(plan_assistant.ask, body.question, history, body.lang)
-            for event, data in answer_events(answer):
+            reply = await answer(current_assistant(request), body)
+            for event, data in answer_events(reply):
                 if await request.is_disconnected():  # nobody is listening: produce nothing more
                     counts.cancelled += 1
                     return
