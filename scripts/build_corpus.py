@@ -120,35 +120,54 @@ def build_pdf(source: Path, target: Path, edition: PdfEdition = ENGLISH_PDF) -> 
     pdf.output(str(target))
 
 
+@dataclass(frozen=True)
+class HtmlEdition:
+    """What differs between the web page and its translation: language and site chrome."""
+
+    lang: str
+    title: str
+    site: str
+    nav_label: str
+    nav: tuple[str, ...]
+    notice: str = ""  # shown in the site header, outside the page's content
+
+    def head(self) -> str:
+        items = "".join(f'<li><a href="#">{item}</a></li>' for item in self.nav)
+        return HTML_HEAD.format(
+            lang=self.lang, title=self.title, site=self.site, notice=self.notice, nav_label=self.nav_label, nav=items
+        )
+
+
 HTML_HEAD = """<!doctype html>
-<html lang="en">
+<html lang="{lang}">
 <head>
 <meta charset="utf-8">
-<title>Planning for the Future - Pasadena Unified School District</title>
+<title>{title}</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 </head>
 <body>
-<header class="site-header"><a href="/">Pasadena Unified School District</a></header>
-<nav class="site-nav" aria-label="District">
-<ul><li><a href="#">About PUSD</a></li><li><a href="#">Schools</a></li><li><a href="#">Enrollment</a></li><li><a href="#">Board of Education</a></li></ul>
+<header class="site-header"><a href="/">{site}</a>{notice}</header>
+<nav class="site-nav" aria-label="{nav_label}">
+<ul>{nav}</ul>
 </nav>
 <main>
 """
-HTML_HEAD_ES = """<!doctype html>
-<html lang="es">
-<head>
-<meta charset="utf-8">
-<title>Planificación para el futuro - Distrito Escolar Unificado de Pasadena (traducción no oficial)</title>
-<meta name="viewport" content="width=device-width, initial-scale=1">
-</head>
-<body>
-<header class="site-header"><a href="/">Distrito Escolar Unificado de Pasadena</a>
-<p class="translation-notice">Traducción no oficial. El texto oficial es la versión en inglés: <a href="pusd-planning-for-the-future.html">Planning for the Future</a>.</p></header>
-<nav class="site-nav" aria-label="Distrito">
-<ul><li><a href="#">Acerca de PUSD</a></li><li><a href="#">Escuelas</a></li><li><a href="#">Inscripción</a></li><li><a href="#">Junta de Educación</a></li></ul>
-</nav>
-<main>
-"""
+ENGLISH_HTML = HtmlEdition(
+    "en",
+    "Planning for the Future - Pasadena Unified School District",
+    "Pasadena Unified School District",
+    "District",
+    ("About PUSD", "Schools", "Enrollment", "Board of Education"),
+)
+SPANISH_HTML = HtmlEdition(
+    "es",
+    "Planificación para el futuro - Distrito Escolar Unificado de Pasadena (traducción no oficial)",
+    "Distrito Escolar Unificado de Pasadena",
+    "Distrito",
+    ("Acerca de PUSD", "Escuelas", "Inscripción", "Junta de Educación"),
+    '\n<p class="translation-notice">Traducción no oficial. El texto oficial es la versión en inglés: '
+    '<a href="pusd-planning-for-the-future.html">Planning for the Future</a>.</p>',
+)
 HTML_FOOT = """</main>
 <footer class="site-footer"><p>&copy; Pasadena Unified School District</p></footer>
 </body>
@@ -160,12 +179,14 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
 
 
-def build_html(source: Path, target: Path, head: str = HTML_HEAD, anchors: list[str] | None = None) -> list[str]:
+def build_html(
+    source: Path, target: Path, edition: HtmlEdition = ENGLISH_HTML, anchors: list[str] | None = None
+) -> list[str]:
     """Headings become <h1>/<h2>; "•" lines become list items, nested by indent; others <p>.
 
     Returns the heading anchors; a translation passes its original's, so links pair by section.
     """
-    out = [head]
+    out = [edition.head()]
     made: list[str] = []
     open_lists = 0
     first = True
@@ -219,7 +240,7 @@ def main() -> int:
     build_html(
         TRANSLATIONS / "pusd-planning-for-the-future.es.txt",
         CORPUS / "pusd-planning-for-the-future.es.html",
-        HTML_HEAD_ES,
+        SPANISH_HTML,
         anchors,
     )
     print(f"wrote {CORPUS}")
