@@ -1,8 +1,10 @@
 """The passage index in Chroma: the only module that writes to the vector store.
 
-One collection holds two kinds of record, told apart by metadata `kind`:
+One collection holds four kinds of record, told apart by metadata `kind`:
 - "chunk": a citable passage (verbatim text, page, section, link), ranked by retrieval;
-- "unit": one sentence or list item of a chunk, used to pick what the answer quotes.
+- "unit": one sentence or list item of a chunk, used to pick what the answer quotes;
+- "goal": one node of the plan framework (ingest/framework.py), for alignment;
+- "goal_unit": one statement of a goal (its title, a sentence, a point), matched to proposals.
 The collection's metadata records the embedding model that built it; opening it with another
 model is an EmbeddingModelMismatch, never a silent nonsense query.
 """
@@ -10,6 +12,7 @@ model is an EmbeddingModelMismatch, never a silent nonsense query.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import hashlib
 import json
 from collections.abc import Sequence
@@ -25,6 +28,7 @@ from chromadb.config import Settings as ChromaSettings
 from assistant.errors import EmbeddingModelMismatch, IndexNotReady
 from assistant.settings import Settings
 from ingest.blocks import Chunk
+from ingest.framework import Goal
 
 
 @dataclass(frozen=True)
@@ -71,6 +75,27 @@ def chunk_records(chunks: Sequence[Chunk]) -> list[Record]:
                     {"kind": "unit", "chunk_id": chunk.id, "position": position},
                 )
             )
+    return records
+
+
+def goal_records(goals: Sequence[Goal]) -> list[Record]:
+    """A row per framework node and a row per statement; ids hash the content, as for chunks."""
+    records: list[Record] = []
+    for ordinal, goal in enumerate(goals):
+        fields = dataclasses.asdict(goal)
+        key = json.dumps(fields | {"ordinal": ordinal}, ensure_ascii=False, sort_keys=True)
+        goal_key = "goal-" + hashlib.sha256(key.encode("utf-8")).hexdigest()[:20]
+        metadata = {name: value for name, value in fields.items() if isinstance(value, str)}
+        metadata |= {"kind": "goal", "parent": goal.parent or "", "page": goal.page or 0, "ordinal": ordinal}
+        metadata |= {
+            "text": json.dumps(goal.text, ensure_ascii=False),
+            "points": json.dumps(goal.points, ensure_ascii=False),
+        }
+        records.append(Record(goal_key, f"{goal.section}\n" + "\n".join(goal.statements), goal.title, metadata))
+        for position, statement in enumerate(goal.statements):
+            embed = goal.section if statement == goal.title else f"{goal.title}: {statement}"
+            meta: dict[str, str | int | float] = {"kind": "goal_unit", "goal_id": goal.goal_id, "position": position}
+            records.append(Record(f"{goal_key}-{position}", embed, statement, meta))
     return records
 
 

@@ -52,6 +52,15 @@ class Settings(BaseSettings):
     history_weight: float = Field(default=1.0, ge=0)
     history_turns: int = Field(default=1, ge=0, le=10)
     new_topic_share: float = Field(default=0.0, ge=0, le=1)  # of history_weight, for self-contained questions
+    # Plan alignment (assistant/alignment.py). A heading with one of these words opens a framework
+    # of goals (ingest/framework.py), so a new plan's "Goals" or "Objectives" need no code change.
+    framework_words: list[str] = ["values", "priorities", "recommendations", "profile", "goals", "objectives"]
+    align_part_words: int = Field(default=120, ge=10, le=1000)  # a long proposal is scored in parts of this size
+    align_aligned: float = Field(default=0.20, ge=0)  # score from which a goal is "aligned"
+    align_partial: float = Field(default=0.10, ge=0)  # ... and "partial"
+    align_near_margin: float = Field(default=0.05, ge=0)  # below "partial" by less: listed as not addressed
+    align_max_goals: int = Field(default=5, ge=1, le=30)
+    align_evidence: int = Field(default=2, ge=1, le=10)  # statements cited per goal
     host: str = "127.0.0.1"
     port: int = 8000
     # Prefix for citation links, e.g. "https://assistant.pusd.us"; empty = links relative to this server.

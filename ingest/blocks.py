@@ -68,7 +68,11 @@ class Chunk:
 
     @property
     def link(self) -> str:
-        """A link that opens the source at the chunk's page (PDF) or section (HTML)."""
-        if self.page is not None and self.url.lower().endswith(".pdf"):
-            return f"{self.url}#page={self.page}"
-        return f"{self.url}#{self.anchor}" if self.anchor else self.url
+        return source_link(self.url, self.page, self.anchor)
+
+
+def source_link(url: str, page: int | None, anchor: str | None) -> str:
+    """A link that opens the source at a page (PDF) or section (HTML)."""
+    if page is not None and url.lower().endswith(".pdf"):
+        return f"{url}#page={page}"
+    return f"{url}#{anchor}" if anchor else url

@@ -11,11 +11,12 @@ from tqdm import tqdm
 
 from assistant.embedding import Embedder
 from assistant.errors import IngestError
-from assistant.index import PassageIndex, chunk_records, make_client
+from assistant.index import PassageIndex, chunk_records, goal_records, make_client
 from assistant.settings import Settings
 from ingest.blocks import Chunk, SourceDocument
 from ingest.chunker import StructureMismatch, chunk_document, chunk_translation
 from ingest.corpus import load_corpus
+from ingest.framework import extract_framework
 
 BATCH = 32
 
@@ -41,13 +42,15 @@ class IngestReport:
     pages: int
     chunks: int
     units: int
+    goals: int  # framework nodes found (frameworks, groups and goals)
     embedded: int  # rows embedded, summed over models
     removed: int
     seconds: float
 
     def render(self) -> str:
         return (
-            f"documents {self.documents} | pages {self.pages} | chunks {self.chunks} | units {self.units}\n"
+            f"documents {self.documents} | pages {self.pages} | chunks {self.chunks} | units {self.units} "
+            f"| framework goals {self.goals}\n"
             f"embedded {self.embedded} new rows | removed {self.removed} stale | {self.seconds:.1f} s"
         )
 
@@ -68,7 +71,8 @@ def run_ingest(
     started = time.perf_counter()
     documents = load_corpus(settings.corpus_dir)
     chunks = chunk_corpus(documents, settings.chunk_max_words)
-    records = chunk_records(chunks)
+    goals = extract_framework(documents, tuple(settings.framework_words))
+    records = chunk_records(chunks) + goal_records(goals)
     wanted = sorted({record.id for record in records})
     client = make_client(settings)
     plans = []
@@ -95,6 +99,7 @@ def run_ingest(
         pages=sum(document.pages or 1 for document in documents),
         chunks=len(chunks),
         units=sum(len(chunk.units) for chunk in chunks),
+        goals=len(goals),
         embedded=sum(len(new) for _, new, _, _ in plans),
         removed=sum(len(stale) for _, _, _, stale in plans),
         seconds=time.perf_counter() - started,

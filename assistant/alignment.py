@@ -1,0 +1,179 @@
+"""Plan alignment for staff: which goals of the plan framework a proposal serves, with evidence.
+
+No generative model. The proposal is split into parts (its paragraphs; a long one by sentences).
+Every dense model embeds each part and each of its sentences, and compares them with every
+statement of every goal: its title, its sentences and its points, all verbatim (ingest/framework.py).
+A goal's score for a part is its best statement's cosine, averaged over the models, less the
+part's typical score over all goals (a long, wordy part is near everything; what counts is how
+far a goal stands out). A goal's score is its best part's; two thresholds, chosen on the dev
+proposals of evals/proposals.jsonl, make it "aligned" or "partial". The evidence is the goal's
+statements nearest the proposal, cited like /api/ask passages.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+
+from assistant.errors import IndexNotReady
+from assistant.retrieval import DenseModel
+from assistant.settings import Settings
+from ingest.framework import Goal
+from ingest.text_units import split_sentences, word_count
+
+Verdict = Literal["aligned", "partial"]
+_PARAGRAPH = re.compile(r"\S(?:.*?\S)?(?=\s*\n\s*\n|\s*$)", re.DOTALL)
+
+
+@dataclass(frozen=True)
+class Part:
+    """A span of the proposal, scored on its own: n counts from 1, start/end are character offsets."""
+
+    n: int
+    start: int
+    end: int
+    text: str
+
+
+def split_parts(text: str, max_words: int) -> list[Part]:
+    """Paragraphs, a long one cut between sentences; a short line (a heading) joins what follows."""
+    spans: list[tuple[int, int]] = []
+    for paragraph in _PARAGRAPH.finditer(text):
+        start, body = paragraph.start(), paragraph.group(0)
+        if word_count(body) <= max_words:
+            spans.append((start, paragraph.end()))
+            continue
+        cursor, piece_start, words = 0, start, 0
+        for sentence in split_sentences(body):
+            at = body.find(sentence, cursor)
+            cursor = at + len(sentence)
+            if words and words + word_count(sentence) > max_words:
+                spans.append((piece_start, start + at))
+                piece_start, words = start + at, 0
+            words += word_count(sentence)
+        spans.append((piece_start, paragraph.end()))
+    merged: list[tuple[int, int]] = []
+    for start, end in spans:
+        if merged and word_count(text[merged[-1][0] : merged[-1][1]]) < 8:
+            start = merged.pop()[0]  # "Goal 2: Attendance" is read with the paragraph under it
+        merged.append((start, end))
+    return [Part(n, start, end, text[start:end].strip()) for n, (start, end) in enumerate(merged, 1)]
+
+
+@dataclass(frozen=True)
+class GoalMatch:
+    goal: Goal
+    verdict: Verdict
+    score: float
+    parts: tuple[int, ...]  # the parts of the input that reach the goal, best first
+    evidence: tuple[tuple[str, float], ...]  # the goal's statements nearest the proposal, with similarity
+
+
+@dataclass(frozen=True)
+class Alignment:
+    parts: list[Part]
+    matches: list[GoalMatch]
+    not_addressed: list[Goal]  # near misses: close to the proposal, but below "partial"
+
+
+def goal_from_metadata(meta: dict) -> Goal:
+    return Goal(
+        goal_id=str(meta["goal_id"]),
+        role=meta["role"],
+        title=str(meta["title"]),
+        framework_id=str(meta["framework_id"]),
+        framework=str(meta["framework"]),
+        parent=str(meta["parent"]) or None,
+        doc_id=str(meta["doc_id"]),
+        doc_title=str(meta["doc_title"]),
+        page=int(meta["page"]) or None,
+        section=str(meta["section"]),
+        url=str(meta["url"]),
+        text=tuple(json.loads(str(meta["text"]))),
+        points=tuple(json.loads(str(meta["points"]))),
+    )
+
+
+class Aligner:
+    """Loads the framework and its statement vectors once; each call embeds the proposal once per model."""
+
+    def __init__(self, models: list[DenseModel], settings: Settings) -> None:
+        self._models = models
+        self._settings = settings
+        self.reload()
+
+    def reload(self) -> None:
+        rows = self._models[0].index.load("goal", with_vectors=False)
+        nodes = [goal_from_metadata(meta) for meta in rows["metadatas"]]
+        order = {goal.goal_id: int(meta["ordinal"]) for goal, meta in zip(nodes, rows["metadatas"])}
+        self.framework = sorted(nodes, key=lambda goal: order[goal.goal_id])
+        self.goals = [goal for goal in self.framework if goal.role == "goal"]
+        sizes = [len(goal.statements) for goal in self.goals]
+        self._starts = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int64)
+        self._statement_matrix: dict[str, np.ndarray] = {}
+        for model in self._models:
+            units = model.index.load("goal_unit", with_vectors=True)
+            vectors = {
+                (str(m["goal_id"]), int(m["position"])): np.asarray(v)
+                for m, v in zip(units["metadatas"], units["embeddings"])
+            }
+            stacked = [vectors[(g.goal_id, i)] for g, size in zip(self.goals, sizes) for i in range(size)]
+            self._statement_matrix[model.key] = np.vstack(stacked) if stacked else np.zeros((0, 1))
+
+    def _statement_similarity(self, texts: list[str], owners: np.ndarray, parts: int) -> np.ndarray:
+        """(parts, statements): each part's best text against each statement, averaged over models."""
+        total = np.zeros((parts, len(self._statement_matrix[self._models[0].key])))
+        for model in self._models:
+            vectors = model.embedder.embed_documents(texts)
+            similarity = vectors @ self._statement_matrix[model.key].T  # (texts, statements)
+            per_part = np.full_like(total, -1.0)
+            np.maximum.at(per_part, owners, similarity)
+            total += per_part
+        return total / len(self._models)
+
+    def align(self, text: str) -> Alignment:
+        if not self.goals:
+            raise IndexNotReady("the plan framework is not in the index: run plan-assistant ingest")
+        settings = self._settings
+        parts = split_parts(text, settings.align_part_words)
+        texts, owners = [], []
+        for index, part in enumerate(parts):
+            sentences = split_sentences(part.text)
+            for piece in [part.text] + (sentences if len(sentences) > 1 else []):
+                texts.append(piece)
+                owners.append(index)
+        statements = self._statement_similarity(texts, np.array(owners), len(parts))
+        by_goal = np.maximum.reduceat(statements, self._starts, axis=1)  # (parts, goals)
+        # How far each goal stands out from the part's typical goal.
+        relative = by_goal - np.median(by_goal, axis=1, keepdims=True)
+        scores = relative.max(axis=0)
+        ranked = np.argsort(-scores, kind="stable")
+        matches: list[GoalMatch] = []
+        near: list[Goal] = []
+        for g in ranked:
+            score = float(scores[g])
+            if score < settings.align_partial - settings.align_near_margin:
+                break
+            goal = self.goals[g]
+            if score < settings.align_partial or len(matches) >= settings.align_max_goals:
+                if len(near) < settings.align_max_goals:
+                    near.append(goal)
+                continue
+            reaching = [p for p in np.argsort(-relative[:, g]) if relative[p, g] >= settings.align_partial]
+            start = self._starts[g]
+            own = statements[reaching[0], start : start + len(goal.statements)]
+            evidence = [
+                (goal.statements[i], float(own[i]))
+                for i in np.argsort(-own)
+                if goal.statements[i] != goal.title or len(goal.statements) == 1
+            ][: settings.align_evidence]
+            verdict: Verdict = "aligned" if score >= settings.align_aligned else "partial"
+            matches.append(
+                GoalMatch(goal, verdict, round(score, 4), tuple(parts[p].n for p in reaching), tuple(evidence))
+            )
+        return Alignment(parts, matches, near)
