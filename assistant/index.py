@@ -85,7 +85,7 @@ def goal_records(goals: Sequence[Goal]) -> list[Record]:
         fields = dataclasses.asdict(goal)
         key = json.dumps(fields | {"ordinal": ordinal}, ensure_ascii=False, sort_keys=True)
         goal_key = "goal-" + hashlib.sha256(key.encode("utf-8")).hexdigest()[:20]
-        metadata = {name: value for name, value in fields.items() if isinstance(value, str)}
+        metadata: dict[str, str | int | float] = {k: v for k, v in fields.items() if isinstance(v, str)}
         metadata |= {"kind": "goal", "parent": goal.parent or "", "page": goal.page or 0, "ordinal": ordinal}
         metadata |= {
             "text": json.dumps(goal.text, ensure_ascii=False),
