@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -21,6 +22,7 @@ import numpy as np
 
 from assistant.errors import IndexNotReady
 from assistant.retrieval import DenseModel
+from assistant.schemas import AlignedGoal, AlignReply, Citation, FrameworkGoal, InputPart
 from assistant.settings import Settings
 from ingest.framework import Goal
 from ingest.text_units import split_sentences, word_count
@@ -176,3 +178,66 @@ class Aligner:
                 GoalMatch(goal, verdict, round(score, 4), tuple(parts[p].n for p in reaching), tuple(evidence))
             )
         return Alignment(parts, matches, near)
+
+
+def framework_reply(goal: Goal) -> FrameworkGoal:
+    fields = {name: getattr(goal, name) for name in FrameworkGoal.model_fields if name not in ("text", "points")}
+    return FrameworkGoal(**fields, text=list(goal.text), points=list(goal.points))
+
+
+def _summary(alignment: Alignment) -> str:
+    def names(matches: Sequence[GoalMatch]) -> str:
+        return "; ".join(f"{m.goal.title} ({m.goal.framework})" for m in matches)
+
+    aligned = [m for m in alignment.matches if m.verdict == "aligned"]
+    partial = [m for m in alignment.matches if m.verdict == "partial"]
+    lines = []
+    if aligned:
+        lines.append(f"Aligned with {len(aligned)} goal(s): {names(aligned)}.")
+    if partial:
+        lines.append(f"Partly serves {len(partial)} goal(s): {names(partial)}.")
+    if not alignment.matches:
+        lines.append("No goal of the plan stands out for this proposal.")
+    if alignment.not_addressed:
+        lines.append("Close but not addressed: " + "; ".join(g.title for g in alignment.not_addressed) + ".")
+    return " ".join(lines)
+
+
+def align_reply(alignment: Alignment, base_url: str) -> AlignReply:
+    """The HTTP reply: evidence cited as /api/ask cites passages, parts with their offsets."""
+    goals = []
+    for match in alignment.matches:
+        goal = match.goal
+        evidence = [
+            Citation(
+                n=n,
+                doc_id=goal.doc_id,
+                title=goal.doc_title,
+                page=goal.page,
+                section=goal.section,
+                text=statement,
+                url=base_url.rstrip("/") + goal.url,
+                score=round(max(similarity, 0.0), 4),
+            )
+            for n, (statement, similarity) in enumerate(match.evidence, start=1)
+        ]
+        goals.append(
+            AlignedGoal(
+                goal_id=goal.goal_id,
+                title=goal.title,
+                framework=goal.framework,
+                parent=goal.parent,
+                verdict=match.verdict,
+                score=match.score,
+                parts=list(match.parts),
+                evidence=evidence,
+            )
+        )
+    parts = [InputPart(n=p.n, start=p.start, end=p.end, excerpt=_excerpt(p.text)) for p in alignment.parts]
+    not_addressed = [goal.goal_id for goal in alignment.not_addressed]
+    return AlignReply(goals=goals, not_addressed=not_addressed, summary=_summary(alignment), parts=parts)
+
+
+def _excerpt(text: str, words: int = 12) -> str:
+    head = text.split()
+    return " ".join(head[:words]) + (" …" if len(head) > words else "")

@@ -16,15 +16,18 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.sse import EventSourceResponse, ServerSentEvent
 from fastapi.staticfiles import StaticFiles
+from pydantic import ValidationError
 
 from assistant.embedding import Embedder, build_embedder
-from assistant.errors import AssistantError
-from assistant.schemas import Answer, AskRequest, ErrorReply
+from assistant.errors import AssistantError, ProposalTooLarge
+from assistant.proposal_files import proposal_text
+from assistant.schemas import AlignReply, AlignRequest, Answer, AskRequest, ErrorReply, Framework
 from assistant.service import PlanAssistant, answer_events
 from assistant.settings import Settings, get_settings
 
 log = logging.getLogger(__name__)
 
+MAX_PROPOSAL_FILE_BYTES = 5_000_000
 ERRORS: dict[int | str, dict[str, Any]] = {status: {"model": ErrorReply} for status in (409, 422, 503)}
 
 
@@ -138,6 +141,38 @@ def create_app(
             counts.cancelled += 1
             raise
         counts.completed += 1
+
+    @app.get("/api/framework", response_model=Framework, responses=ERRORS)
+    async def framework(plan_assistant: Assistant) -> Framework:
+        """The plan framework read from the documents: frameworks, groups and goals, each verbatim with its page."""
+        return plan_assistant.framework()
+
+    @app.post("/api/align", response_model=AlignReply, responses=ERRORS)
+    async def align(body: AlignRequest, plan_assistant: Assistant) -> AlignReply:
+        """Which goals of the plan a proposal serves (aligned / partial), with the plan's words as evidence.
+        A long input (a whole site plan) is scored by part, and each goal says which parts match it."""
+        return await run_in_threadpool(plan_assistant.align, body.text)
+
+    @app.post(
+        "/api/align/file",
+        response_model=AlignReply,
+        responses={status: {"model": ErrorReply} for status in (409, 413, 415, 422, 503)},
+        openapi_extra={
+            "requestBody": {"content": {kind: {} for kind in ("text/plain", "text/markdown", "application/pdf")}}
+        },
+    )
+    async def align_file(request: Request, plan_assistant: Assistant) -> AlignReply:
+        """The same as /api/align for a proposal sent as the request body: a .txt, .md or .pdf file,
+        with its media type as Content-Type (what the staff page's upload sends)."""
+        data = await request.body()
+        if len(data) > MAX_PROPOSAL_FILE_BYTES:
+            raise ProposalTooLarge(f"the file is over {MAX_PROPOSAL_FILE_BYTES // 1_000_000} MB")
+        text = await run_in_threadpool(proposal_text, data, request.headers.get("content-type", ""))
+        try:
+            body = AlignRequest(text=text)
+        except ValidationError as error:  # empty, or longer than a proposal may be
+            raise RequestValidationError(error.errors()) from error
+        return await run_in_threadpool(plan_assistant.align, body.text)
 
     @app.get("/api/health")
     async def health() -> dict[str, str]:

@@ -32,3 +32,17 @@ class IngestError(AssistantError):
     """A corpus file could not be read; nothing was written, the previous index keeps serving."""
 
     status, code = 422, "ingest_failed"
+
+
+class UnreadableProposal(AssistantError):
+    """An uploaded proposal file that is not text or a PDF with a text layer."""
+
+    status, code = 422, "unreadable_proposal"
+
+
+class UnsupportedProposalType(AssistantError):
+    status, code = 415, "unsupported_proposal_type"
+
+
+class ProposalTooLarge(AssistantError):
+    status, code = 413, "too_large"

@@ -74,3 +74,66 @@ class Answer(BaseModel):
 class ErrorReply(BaseModel):
     error: str
     message: str
+
+
+MAX_PROPOSAL_CHARS = 20_000
+
+
+class AlignRequest(BaseModel):
+    """A proposal, a paragraph up to a whole site plan."""
+
+    text: str = Field(min_length=1, max_length=MAX_PROPOSAL_CHARS, description="The proposal, 1 to 20,000 characters.")
+
+    @field_validator("text")
+    @classmethod
+    def _not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("the proposal is empty: paste the text of the proposal or plan to check")
+        return value
+
+
+class FrameworkGoal(BaseModel):
+    """One node of the plan framework, as the documents state it."""
+
+    goal_id: str
+    role: Literal["framework", "group", "goal"]
+    title: str
+    framework: str = Field(description="The framework's heading, verbatim, e.g. 'STRATEGIC PRIORITIES'.")
+    parent: str | None = Field(description="The group or framework it belongs to; null for a framework.")
+    doc_id: str
+    page: int | None
+    section: str
+    text: list[str] = Field(description="Its own paragraphs, verbatim.")
+    points: list[str] = Field(description="Its list items, verbatim.")
+    url: str = Field(description="Opens the source at that page (PDF) or section (web page).")
+
+
+class Framework(BaseModel):
+    goals: list[FrameworkGoal] = Field(description="Frameworks, groups and goals; parents before children.")
+
+
+class InputPart(BaseModel):
+    n: int = Field(description="Parts are numbered from 1 in reading order.")
+    start: int = Field(description="Character offset of the part in the input.")
+    end: int
+    excerpt: str = Field(description="The part's first words.")
+
+
+class AlignedGoal(BaseModel):
+    goal_id: str
+    title: str
+    framework: str
+    parent: str | None
+    verdict: Literal["aligned", "partial"]
+    score: float = Field(description="How far the goal stands out from the rest for the best-matching part.")
+    parts: list[int] = Field(description="The parts of the input (see `parts`) that match the goal, best first.")
+    evidence: list[Citation] = Field(description="The goal's own words nearest the proposal, verbatim and cited.")
+
+
+class AlignReply(BaseModel):
+    goals: list[AlignedGoal] = Field(description="Goals the proposal serves, strongest first.")
+    not_addressed: list[str] = Field(
+        description="Goals close to the proposal that it does not reach: what a reviewer would look for next."
+    )
+    summary: str
+    parts: list[InputPart]

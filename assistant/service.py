@@ -7,6 +7,7 @@ import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
+from assistant.alignment import Aligner, align_reply, framework_reply
 from assistant.answer import render, select_quotes, widen_for_lists
 from assistant.confidence import Calibration
 from assistant.conversation import conversation_context
@@ -16,7 +17,7 @@ from assistant.index import PassageIndex, make_client
 from assistant.language import Lang, reply_language
 from assistant.prompts import phrase
 from assistant.retrieval import DenseModel, HybridRetriever, Retrieval
-from assistant.schemas import Answer, Citation, Turn
+from assistant.schemas import AlignReply, Answer, Citation, Framework, Turn
 from assistant.settings import Settings
 
 _DELTA = re.compile(r"\S+\s*")  # a word and the space after it
@@ -46,6 +47,7 @@ class PlanAssistant:
         ]
         self.index = models[0].index
         self.retriever = HybridRetriever(models, settings)
+        self.aligner = Aligner(models, settings)
         self.calibration = calibration or Calibration.load(settings.calibration_file)
         reply_language("warm up the language models")  # at start-up, not on a parent's question
         self._checked_at = time.monotonic()
@@ -58,6 +60,7 @@ class PlanAssistant:
         self._checked_at = now
         if self.index.fingerprint() != self.retriever.fingerprint:
             self.retriever.reload()
+            self.aligner.reload()
             return True
         return False
 
@@ -100,6 +103,14 @@ class PlanAssistant:
     def ask(self, question: str, history: Sequence[Turn] = (), lang: Lang | None = None) -> Answer:
         """Answer from the plans' own sentences with citations, or refuse and say where to ask."""
         return self.explain(question, history, lang).answer
+
+    def framework(self) -> Framework:
+        """The plan's frameworks, groups and goals, as the documents state them."""
+        return Framework(goals=[framework_reply(goal) for goal in self.aligner.framework])
+
+    def align(self, text: str) -> AlignReply:
+        """Which goals a proposal serves, how strongly, and the plan's words that say so."""
+        return align_reply(self.aligner.align(text), self.settings.public_base_url)
 
 
 def answer_events(answer: Answer) -> Iterator[tuple[str, list[Citation] | str | Answer]]:
