@@ -7,6 +7,8 @@ import json
 import sys
 from pathlib import Path
 
+from pydantic import ValidationError
+
 from assistant.embedding import Embedder
 from assistant.errors import AssistantError
 from assistant.settings import Settings, get_settings
@@ -44,6 +46,49 @@ def ask(settings: Settings, question: str, as_json: bool) -> int:
         page = f", page {citation.page}" if citation.page else ""
         print(f"[{citation.n}] {citation.title}{page} - {citation.section}\n    {citation.url}")
     print(f"(grounded: {str(answer.grounded).lower()}, confidence {answer.confidence:.2f})")
+    return 0
+
+
+def framework(settings: Settings, as_json: bool) -> int:
+    from assistant.service import PlanAssistant
+
+    reply = PlanAssistant(settings, _embedders(settings)).framework()
+    if as_json:
+        print(reply.model_dump_json(indent=2))
+        return 0
+    depth: dict[str | None, int] = {None: -1}
+    for goal in reply.goals:
+        depth[goal.goal_id] = depth.get(goal.parent, -1) + 1
+        page = f"page {goal.page}" if goal.page else "web page"
+        print(f"{'  ' * depth[goal.goal_id]}{goal.title}  [{goal.goal_id}, {page}]")
+    return 0
+
+
+def align(settings: Settings, text: str | None, file: Path | None, as_json: bool) -> int:
+    from assistant.proposal_files import proposal_text
+    from assistant.schemas import AlignRequest
+    from assistant.service import PlanAssistant
+
+    if file is not None:
+        text = proposal_text(file.read_bytes(), file.suffix)
+    request = AlignRequest(text=text or "")
+    reply = PlanAssistant(settings, _embedders(settings)).align(request.text)
+    if as_json:
+        print(reply.model_dump_json(indent=2))
+        return 0
+    rows = [("goal", "framework", "verdict", "score", "parts", "evidence")]
+    for goal in reply.goals:
+        best = goal.evidence[0] if goal.evidence else None
+        where = f"p.{best.page}: " if best and best.page else ""
+        quote = f'{where}"{best.text[:70]}"' if best else ""
+        parts = ",".join(map(str, goal.parts))
+        rows.append((goal.title, goal.framework, goal.verdict, f"{goal.score:.3f}", parts, quote))
+    widths = [max(len(row[i]) for row in rows) for i in range(5)]
+    for row in rows:
+        print("  ".join(cell.ljust(width) for cell, width in zip(row, widths)) + "  " + row[5])
+    if len(reply.parts) > 1:
+        print("\nparts: " + "; ".join(f"{p.n}: {p.excerpt}" for p in reply.parts))
+    print(f"\nnot addressed: {', '.join(reply.not_addressed) or '-'}\n{reply.summary}")
     return 0
 
 
@@ -128,6 +173,13 @@ def main(argv: list[str] | None = None) -> int:
     p_ask = commands.add_parser("ask", help="answer one question")
     p_ask.add_argument("question")
     p_ask.add_argument("--json", action="store_true", help="print the API's JSON reply")
+    p_framework = commands.add_parser("framework", help="print the plan framework read from the documents")
+    p_framework.add_argument("--json", action="store_true", help="print the API's JSON reply")
+    p_align = commands.add_parser("align", help="which plan goals a proposal serves, with evidence")
+    source = p_align.add_mutually_exclusive_group(required=True)
+    source.add_argument("text", nargs="?", help="the proposal's text")
+    source.add_argument("--file", type=Path, help="a .txt, .md or .pdf file holding the proposal")
+    p_align.add_argument("--json", action="store_true", help="print the API's JSON reply")
     p_serve = commands.add_parser("serve", help="run the HTTP API")
     p_serve.add_argument("--host")
     p_serve.add_argument("--port", type=int)
@@ -142,11 +194,18 @@ def main(argv: list[str] | None = None) -> int:
             return ingest(settings, args.rebuild)
         if args.command == "ask":
             return ask(settings, args.question, args.json)
+        if args.command == "framework":
+            return framework(settings, args.json)
+        if args.command == "align":
+            return align(settings, args.text, args.file, args.json)
         if args.command == "serve":
             return serve(settings, args.host, args.port)
         return evaluate(settings, args.calibrate, not args.no_baseline, args.out)
     except AssistantError as error:
         print(f"error ({error.code}): {error.message}", file=sys.stderr)
+        return 2
+    except ValidationError as error:  # the same limits as the API: an empty or over-long input
+        print(f"error: {error.errors()[0]['msg'].removeprefix('Value error, ')}", file=sys.stderr)
         return 2
 
 
