@@ -13,7 +13,7 @@ from typing import Annotated, Any
 from fastapi import Depends, FastAPI, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import FileResponse, JSONResponse
 from fastapi.sse import EventSourceResponse, ServerSentEvent
 from fastapi.staticfiles import StaticFiles
 from pydantic import ValidationError
@@ -27,6 +27,7 @@ from assistant.settings import Settings, get_settings
 
 log = logging.getLogger(__name__)
 
+STATIC = Path(__file__).parent / "static"
 MAX_PROPOSAL_FILE_BYTES = 5_000_000
 ERRORS: dict[int | str, dict[str, Any]] = {status: {"model": ErrorReply} for status in (409, 422, 503)}
 
@@ -173,6 +174,11 @@ def create_app(
         except ValidationError as error:  # empty, or longer than a proposal may be
             raise RequestValidationError(error.errors()) from error
         return await run_in_threadpool(plan_assistant.align, body.text)
+
+    @app.get("/staff", response_class=FileResponse, include_in_schema=False)
+    async def staff_page() -> FileResponse:
+        """The staff page: paste or upload a proposal, see the goals it serves, download them as CSV."""
+        return FileResponse(STATIC / "staff.html", media_type="text/html")
 
     @app.get("/api/health")
     async def health() -> dict[str, str]:

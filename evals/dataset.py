@@ -63,3 +63,21 @@ def load_questions(path: Path = QUESTIONS) -> list[Question]:
 
 def load_conversations(path: Path = CONVERSATIONS) -> list[Conversation]:
     return [Conversation.model_validate(row) for row in _jsonl(path)]
+
+
+PROPOSALS = Path(__file__).parent / "proposals.jsonl"
+
+
+class Proposal(BaseModel):
+    """A proposal in staff's words, labelled with the plan goals a reviewer says it serves (best first)."""
+
+    id: str
+    split: Literal["dev", "test"]
+    kind: Literal["short", "paragraph", "site-plan"]
+    text: str
+    goals: list[str]  # goal ids of ingest/framework.py; empty: it serves no goal of the plan
+    note: str = ""
+
+
+def load_proposals(path: Path = PROPOSALS) -> list[Proposal]:
+    return [Proposal(**row) for row in _jsonl(path)]
