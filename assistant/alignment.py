@@ -3,19 +3,24 @@
 No generative model. The proposal is split into parts (its paragraphs; a long one by sentences).
 Every dense model embeds each part and each of its sentences, and compares them with every
 statement of every goal: its title, its sentences and its points, all verbatim (ingest/framework.py).
-A goal's score for a part is its best statement's cosine, averaged over the models, less the
-part's typical score over all goals (a long, wordy part is near everything; what counts is how
-far a goal stands out). A goal's score is its best part's; two thresholds, chosen on the dev
-proposals of evals/proposals.jsonl, make it "aligned" or "partial". The evidence is the goal's
-statements nearest the proposal, cited like /api/ask passages.
+Staff write "school psychologist", the plan "well-being": a part that uses a term of
+assistant/staff_terms.toml is read together with the plan's words for it (query expansion; the
+glossary was written blind to the evaluation proposals). A goal's score for a part is its best
+statement's cosine, a weighted mean over the models, less the part's typical score over all
+goals (a long, wordy part is near everything; what counts is how far a goal stands out).
+A goal's score is its best part's; two thresholds, chosen on the dev proposals of
+evals/proposals.jsonl, make it "aligned" or "partial". The evidence is the goal's statements
+nearest the proposal, cited like /api/ask passages.
 """
 
 from __future__ import annotations
 
 import json
 import re
+import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Literal
 
 import numpy as np
@@ -66,6 +71,22 @@ def split_parts(text: str, max_words: int) -> list[Part]:
     return [Part(n, start, end, text[start:end].strip()) for n, (start, end) in enumerate(merged, 1)]
 
 
+class StaffTerms:
+    """Staff vocabulary -> the plan's words for it, matched as whole words, case-insensitively."""
+
+    def __init__(self, path: Path) -> None:
+        terms = tomllib.loads(path.read_text(encoding="utf-8"))["term"] if path.is_file() else []
+        self._patterns = [
+            (re.compile(r"\b(?:" + "|".join(re.escape(s) for s in term["staff"]) + r")\b", re.IGNORECASE), term["plan"])
+            for term in terms
+        ]
+
+    def expand(self, text: str) -> str:
+        """The text, followed by the plan's words for each staff term in it."""
+        plan = list(dict.fromkeys(words for pattern, words in self._patterns if pattern.search(text)))
+        return "\n".join([text, "; ".join(plan)]) if plan else text
+
+
 @dataclass(frozen=True)
 class GoalMatch:
     goal: Goal
@@ -106,6 +127,7 @@ class Aligner:
     def __init__(self, models: list[DenseModel], settings: Settings) -> None:
         self._models = models
         self._settings = settings
+        self._terms = StaffTerms(settings.staff_terms_file)
         self.reload()
 
     def reload(self) -> None:
@@ -129,13 +151,14 @@ class Aligner:
     def _statement_similarity(self, texts: list[str], owners: np.ndarray, parts: int) -> np.ndarray:
         """(parts, statements): each part's best text against each statement, averaged over models."""
         total = np.zeros((parts, len(self._statement_matrix[self._models[0].key])))
+        weights = self._settings.align_model_weights
         for model in self._models:
             vectors = model.embedder.embed_documents(texts)
             similarity = vectors @ self._statement_matrix[model.key].T  # (texts, statements)
             per_part = np.full_like(total, -1.0)
             np.maximum.at(per_part, owners, similarity)
-            total += per_part
-        return total / len(self._models)
+            total += weights.get(model.key, 1.0) * per_part
+        return total / sum(weights.get(model.key, 1.0) for model in self._models)
 
     def align(self, text: str) -> Alignment:
         if not self.goals:
@@ -145,7 +168,7 @@ class Aligner:
         texts, owners = [], []
         for index, part in enumerate(parts):
             sentences = split_sentences(part.text)
-            for piece in [part.text] + (sentences if len(sentences) > 1 else []):
+            for piece in [self._terms.expand(part.text)] + (sentences if len(sentences) > 1 else []):
                 texts.append(piece)
                 owners.append(index)
         statements = self._statement_similarity(texts, np.array(owners), len(parts))

@@ -102,7 +102,8 @@ def serve(settings: Settings, host: str | None, port: int | None) -> int:
 def evaluate(settings: Settings, calibrate: bool, baseline: bool, out: Path) -> int:
     from assistant.confidence import Calibration
     from assistant.service import PlanAssistant
-    from evals.dataset import load_conversations, load_questions
+    from evals.alignment import alignment_breakdown, run_alignment
+    from evals.dataset import load_conversations, load_proposals, load_questions
     from evals.runner import (
         THRESHOLDS,
         breakdown,
@@ -126,6 +127,7 @@ def evaluate(settings: Settings, calibrate: bool, baseline: bool, out: Path) -> 
     rows = {
         "ours": run_ours(assistant, questions, settings.corpus_dir),
         "conversations": run_conversations(assistant, load_conversations(), settings.corpus_dir),
+        "alignment": run_alignment(assistant, load_proposals()),
     }
     if baseline:
         from evals.baseline import TutorialBaseline
@@ -134,6 +136,7 @@ def evaluate(settings: Settings, calibrate: bool, baseline: bool, out: Path) -> 
     # Conversation turns are their own groups ("conv/kind:followup" ...): a follow-up is only
     # comparable with other follow-ups, and the baseline has no notion of a conversation.
     ours = breakdown(rows["ours"]) | {f"conv/{k}": v for k, v in breakdown(rows["conversations"]).items()}
+    ours |= alignment_breakdown(rows["alignment"])  # "align", "align:dev", "align:test", "align:kind:..."
     theirs = breakdown(rows["baseline"]) if baseline else None
     config = settings.model_dump(
         include={
@@ -146,6 +149,10 @@ def evaluate(settings: Settings, calibrate: bool, baseline: bool, out: Path) -> 
             "history_weight",
             "history_turns",
             "new_topic_share",
+            "align_aligned",
+            "align_partial",
+            "align_max_goals",
+            "align_model_weights",
         }
     )
     thresholds = json.loads(THRESHOLDS.read_text())

@@ -152,6 +152,8 @@ METRICS = [
     "reply_lang_match",
 ]
 
+ALIGN_METRICS = ["precision_at_5", "recall_at_5", "top1_accuracy", "none_correct", "goals_returned"]
+
 
 def report_markdown(
     ours: dict, baseline: dict | None, failures: list[str], config: dict, targets_missed: list[str] | None = None
@@ -159,11 +161,16 @@ def report_markdown(
     lines = ["# Evaluation report", "", f"Configuration: `{json.dumps(config)}`", ""]
     header = "| group | system | questions | " + " | ".join(METRICS) + " |"
     lines += [header, "|" + "---|" * (len(METRICS) + 3)]
-    for group in ours:
+    for group in (g for g in ours if "questions" in ours[g]):
         systems = [("ours", ours[group])] + ([("baseline", baseline[group])] if baseline and group in baseline else [])
         for name, metrics in systems:
             values = " | ".join(f"{metrics[m]:.3f}" if m in metrics else "–" for m in METRICS)
             lines.append(f"| {group} | {name} | {metrics['questions']} | {values} |")
+    lines += ["", "Alignment (evals/proposals.jsonl, top 5 goals returned):", ""]
+    lines += ["| group | proposals | " + " | ".join(ALIGN_METRICS) + " |", "|" + "---|" * (len(ALIGN_METRICS) + 2)]
+    for group in (g for g in ours if "proposals" in ours[g]):
+        values = " | ".join(f"{ours[group][m]:.3f}" for m in ALIGN_METRICS)
+        lines.append(f"| {group} | {ours[group]['proposals']} | {values} |")
     lines += ["", "Gate: " + ("passed" if not failures else "FAILED"), *[f"- {f}" for f in failures], ""]
     if targets_missed is not None:
         lines += ["Targets (issue bars, not gating): " + ("all reached" if not targets_missed else "not reached")]

@@ -1,0 +1,38 @@
+"""Grid search of the alignment verdict thresholds on the dev proposals (the test split stays unseen).
+
+python -m evals.sweep_alignment          # prints the best settings on dev, best first
+"""
+
+from __future__ import annotations
+
+import itertools
+
+from assistant.embedding import build_embedder
+from assistant.service import PlanAssistant
+from assistant.settings import Settings
+from evals.alignment import alignment_breakdown, run_alignment
+from evals.dataset import load_proposals
+
+GRID = {"align_partial": [0.04, 0.06, 0.08, 0.10, 0.12], "gap": [0.05, 0.1], "align_max_goals": [4, 5]}
+
+
+def main() -> int:
+    base = Settings()
+    assistant = PlanAssistant(base, {k: build_embedder(k, base.model_cache_dir) for k in base.embedding_models})
+    dev = [p for p in load_proposals() if p.split == "dev"]
+    rows = []
+    for partial, gap, most in itertools.product(*GRID.values()):
+        settings = base.model_copy(
+            update={"align_partial": partial, "align_aligned": partial + gap, "align_max_goals": most}
+        )
+        assistant.aligner._settings = settings
+        metrics = alignment_breakdown(run_alignment(assistant, dev))["align"]
+        rows.append((metrics["recall_at_5"] + metrics["precision_at_5"], partial, gap, most, metrics))
+    print("recall+precision | partial | aligned - partial | max goals | dev metrics")
+    for row in sorted(rows, key=lambda r: -r[0])[:10]:
+        print(f"{row[0]:.4f} | {row[1]:.2f} | {row[2]:.2f} | {row[3]} | {row[4]}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
