@@ -13,7 +13,11 @@ from assistant.settings import Settings
 from evals.alignment import alignment_breakdown, run_alignment
 from evals.dataset import load_proposals
 
-GRID = {"align_partial": [0.04, 0.06, 0.08, 0.10, 0.12], "gap": [0.05, 0.1], "align_max_goals": [4, 5]}
+GRID: dict[str, list[float]] = {
+    "align_partial": [0.04, 0.06, 0.08, 0.10, 0.12],
+    "gap": [0.05, 0.1],
+    "align_max_goals": [4, 5],
+}
 
 
 def main() -> int:
