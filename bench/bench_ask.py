@@ -29,8 +29,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from assistant.embedding import build_embedder, model_name  # noqa: E402
+from assistant.schemas import MAX_PROPOSAL_CHARS  # noqa: E402
 from assistant.settings import Settings  # noqa: E402
-from evals.dataset import load_conversations, load_questions  # noqa: E402
+from evals.dataset import load_conversations, load_proposals, load_questions  # noqa: E402
 from ingest.run import run_ingest  # noqa: E402
 
 
@@ -74,6 +75,21 @@ def first_event_ms(client: httpx.Client, body: dict) -> float:
                 assert line.startswith("data: [") or "error" not in line, line
                 return elapsed
     raise AssertionError("the stream sent no event")
+
+
+def align_ms(client: httpx.Client, body: dict) -> float:
+    started = time.perf_counter()
+    reply = client.post("/api/align", json=body)
+    assert reply.status_code == 200, reply.text
+    return (time.perf_counter() - started) * 1000
+
+
+def long_plan(chars: int = MAX_PROPOSAL_CHARS) -> str:
+    """A whole site plan's worth of staff writing: the evaluation proposals, back to back, cut to size."""
+    text = "\n\n".join(p.text for p in load_proposals())
+    while len(text) < chars:
+        text += "\n\n" + text
+    return text[:chars]
 
 
 def measure(
@@ -140,6 +156,13 @@ def main() -> int:
                 measure(results, "ask_http_es", ask_ms, client, spanish, args.requests)
                 measure(results, "ask_http_followup", ask_ms, client, follow_up_bodies(), args.requests)
                 measure(results, "stream_first_event", first_event_ms, client, english + spanish, args.requests)
+                paragraphs = [{"text": p.text} for p in load_proposals() if p.kind != "site-plan"]
+                for body in paragraphs[:10]:  # warm-up
+                    client.post("/api/align", json=body)
+                measure(results, "align_paragraph", align_ms, client, paragraphs, args.requests)
+                plan = {"text": long_plan()}
+                results["align_20k_chars"] = len(plan["text"])
+                measure(results, "align_20k", align_ms, client, [plan], 10)
         finally:
             server.terminate()
             server.wait(timeout=30)
