@@ -75,7 +75,7 @@ def test_counselors_serve_the_emps_support_recommendation_with_cited_evidence(cl
 
 
 def test_money_lessons_cite_the_graduate_profile_at_its_page(client: TestClient) -> None:
-    body = _align(client, "Add a semester of personal finance: budgeting, credit cards and saving, for all 11th graders")
+    body = _align(client, "Add a semester of personal finance (budgeting, credit cards, saving) for all 11th graders")
     life = next(goal for goal in body["goals"] if goal["goal_id"] == "pusd-graduate-profile/life-skills")
     evidence = life["evidence"][0]
     assert evidence["text"] == "Students will develop financial literacy and basic money management skills"
@@ -148,7 +148,9 @@ def test_a_pdf_upload_is_read_and_aligned(client: TestClient, tmp_path: Path) ->
         (b"a" * 5_000_001, "text/plain", 413, "too_large"),
     ],
 )
-def test_bad_uploads_get_a_clear_error(client: TestClient, data: bytes, media_type: str, status: int, code: str) -> None:
+def test_bad_uploads_get_a_clear_error(
+    client: TestClient, data: bytes, media_type: str, status: int, code: str
+) -> None:
     reply = client.post("/api/align/file", content=data, headers={"content-type": media_type})
     assert reply.status_code == status and reply.json()["error"] == code
 

@@ -10,7 +10,7 @@ from assistant.settings import Settings
 from ingest.blocks import Block, SourceDocument
 from ingest.corpus import load_corpus
 from ingest.framework import Goal, extract_framework
-from tests.conftest import CORPUS
+from tests.conftest import CORPUS, SOURCES
 
 WORDS = tuple(Settings().framework_words)
 
@@ -81,7 +81,7 @@ def test_values_are_goals_with_their_paragraphs(framework: dict[str, Goal]) -> N
 
 
 def test_every_statement_is_verbatim_from_the_sources(framework: dict[str, Goal]) -> None:
-    sources = " ".join(" ".join(p.read_text().split()) for p in (CORPUS.parent.parent / "shared").glob("source-documents/*.txt"))
+    sources = " ".join(" ".join(p.read_text().split()) for p in SOURCES.glob("*.txt"))
     sources = sources.replace("**", "")
     for goal in framework.values():
         for statement in goal.statements:
