@@ -4,8 +4,8 @@ No generative model. The proposal is split into parts (its paragraphs; a long on
 Every dense model embeds each part and each of its sentences, and compares them with every
 statement of every goal: its title, its sentences and its points, all verbatim (ingest/framework.py).
 Staff write "school psychologist", the plan "well-being": a part that uses a term of
-assistant/staff_terms.toml is read together with the plan's words for it (query expansion; the
-glossary was written blind to the evaluation proposals). A goal's score for a part is its best
+assistant/staff_terms.toml is moved toward the plan's words for it (query expansion in vector
+space; the glossary was written blind to the evaluation proposals). A goal's score for a part is its best
 statement's cosine, a weighted mean over the models, less the part's typical score over all
 goals (a long, wordy part is near everything; what counts is how far a goal stands out).
 A goal's score is its best part's; two thresholds, chosen on the dev proposals of
@@ -19,6 +19,7 @@ import json
 import re
 import tomllib
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -76,15 +77,18 @@ class StaffTerms:
 
     def __init__(self, path: Path) -> None:
         terms = tomllib.loads(path.read_text(encoding="utf-8"))["term"] if path.is_file() else []
+        self.plan_words = list(dict.fromkeys(str(term["plan"]) for term in terms))
         self._patterns = [
-            (re.compile(r"\b(?:" + "|".join(re.escape(s) for s in term["staff"]) + r")\b", re.IGNORECASE), term["plan"])
+            (
+                re.compile(r"\b(?:" + "|".join(re.escape(s) for s in term["staff"]) + r")\b", re.IGNORECASE),
+                self.plan_words.index(term["plan"]),
+            )
             for term in terms
         ]
 
-    def expand(self, text: str) -> str:
-        """The text, followed by the plan's words for each staff term in it."""
-        plan = list(dict.fromkeys(words for pattern, words in self._patterns if pattern.search(text)))
-        return "\n".join([text, "; ".join(plan)]) if plan else text
+    def found(self, text: str) -> list[int]:
+        """Which of `plan_words` the text calls by a staff name."""
+        return sorted({plan for pattern, plan in self._patterns if pattern.search(text)})
 
 
 @dataclass(frozen=True)
@@ -128,6 +132,13 @@ class Aligner:
         self._models = models
         self._settings = settings
         self._terms = StaffTerms(settings.staff_terms_file)
+        self._pool = ThreadPoolExecutor(max_workers=len(models), thread_name_prefix="align")
+        # The plan's words for staff terms, embedded once: a part that uses a staff term is moved
+        # toward them in each model's space (as if they were written after it, at no cost per request).
+        self._plan_words = {
+            model.key: model.embedder.embed_documents(self._terms.plan_words) if self._terms.plan_words else None
+            for model in models
+        }
         self.reload()
 
     def reload(self) -> None:
@@ -148,12 +159,20 @@ class Aligner:
             stacked = [vectors[(g.goal_id, i)] for g, size in zip(self.goals, sizes) for i in range(size)]
             self._statement_matrix[model.key] = np.vstack(stacked) if stacked else np.zeros((0, 1))
 
-    def _statement_similarity(self, texts: list[str], owners: np.ndarray, parts: int) -> np.ndarray:
+    def _statement_similarity(
+        self, texts: list[str], owners: np.ndarray, parts: int, expansions: list[list[int]]
+    ) -> np.ndarray:
         """(parts, statements): each part's best text against each statement, averaged over models."""
         total = np.zeros((parts, len(self._statement_matrix[self._models[0].key])))
         weights = self._settings.align_model_weights
-        for model in self._models:
-            vectors = model.embedder.embed_documents(texts)
+        # The models embed side by side, one core each: a 20,000-character plan is seconds of work.
+        embedded = self._pool.map(lambda model: model.embedder.embed_documents(texts), self._models)
+        for model, vectors in zip(self._models, embedded):
+            plan_words = self._plan_words[model.key]
+            for row, found in enumerate(expansions):
+                if found and plan_words is not None:
+                    moved = vectors[row] + plan_words[found].mean(axis=0)
+                    vectors[row] = moved / np.linalg.norm(moved)
             similarity = vectors @ self._statement_matrix[model.key].T  # (texts, statements)
             per_part = np.full_like(total, -1.0)
             np.maximum.at(per_part, owners, similarity)
@@ -165,13 +184,16 @@ class Aligner:
             raise IndexNotReady("the plan framework is not in the index: run plan-assistant ingest")
         settings = self._settings
         parts = split_parts(text, settings.align_part_words)
-        texts, owners = [], []
+        texts, owners, expansions = [], [], []
         for index, part in enumerate(parts):
-            sentences = split_sentences(part.text)
-            for piece in [self._terms.expand(part.text)] + (sentences if len(sentences) > 1 else []):
+            # A short proposal's sentences are matched one by one too (one sentence may be all
+            # that names a goal); a long plan's parts are enough, and twice as fast.
+            sentences = split_sentences(part.text) if len(parts) <= settings.align_sentence_parts else []
+            for piece in [part.text] + (sentences if len(sentences) > 1 else []):
                 texts.append(piece)
                 owners.append(index)
-        statements = self._statement_similarity(texts, np.array(owners), len(parts))
+                expansions.append(self._terms.found(part.text) if piece is part.text else [])
+        statements = self._statement_similarity(texts, np.array(owners), len(parts), expansions)
         by_goal = np.maximum.reduceat(statements, self._starts, axis=1)  # (parts, goals)
         # How far each goal stands out from the part's typical goal.
         relative = by_goal - np.median(by_goal, axis=1, keepdims=True)

@@ -107,7 +107,14 @@ class MiniLMEmbedder:
     def embed_documents(self, texts: Sequence[str], batch_size: int = 32) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        return np.vstack([self._run(texts[i : i + batch_size]) for i in range(0, len(texts), batch_size)])
+        # Batches of similar length: a batch is padded to its longest text, so mixing a heading
+        # with a 120-word paragraph would make the heading cost as much as the paragraph.
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        ordered = [texts[i] for i in order]
+        vectors = np.vstack([self._run(ordered[i : i + batch_size]) for i in range(0, len(ordered), batch_size)])
+        result = np.empty_like(vectors)
+        result[order] = vectors
+        return result
 
     def embed_query(self, text: str) -> np.ndarray:
         return self._run([text])[0]
