@@ -56,6 +56,10 @@ class Settings(BaseSettings):
     port: int = 8000
     # Prefix for citation links, e.g. "https://assistant.pusd.us"; empty = links relative to this server.
     public_base_url: str = ""
+    # Sites that may embed the widget (CORS and the server's own origin check), e.g.
+    # PLAN_ASSISTANT_ALLOWED_ORIGINS='["https://www.pusd.us"]'. Empty: only pages served by this
+    # server and clients that send no Origin (curl, the CLI); "*" would allow any site.
+    allowed_origins: list[str] = []
 
     def collection_for(self, model_key: str) -> str:
         return f"{self.collection}-{model_key}"
@@ -63,6 +67,10 @@ class Settings(BaseSettings):
     @property
     def chroma_path(self) -> Path:
         return self.data_dir / "chroma"
+
+    @property
+    def feedback_path(self) -> Path:
+        return self.data_dir / "feedback.sqlite3"
 
 
 @lru_cache
