@@ -32,3 +32,9 @@ class IngestError(AssistantError):
     """A corpus file could not be read; nothing was written, the previous index keeps serving."""
 
     status, code = 422, "ingest_failed"
+
+
+class FeedbackUnavailable(AssistantError):
+    """The feedback file could not be written (disk full, read-only data folder)."""
+
+    status, code = 503, "feedback_unavailable"

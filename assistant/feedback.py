@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from assistant.errors import FeedbackUnavailable
 from assistant.schemas import FeedbackRequest
 
 _SCHEMA = """
@@ -45,13 +46,16 @@ class FeedbackStore:
         """Store one rating; returns its id."""
         when = (now or datetime.now(UTC)).isoformat(timespec="seconds")
         cited = json.dumps([c.model_dump() for c in item.citations])
-        with closing(self._connect()) as db, db:  # the inner `db` commits the insert
-            row = db.execute(
-                "INSERT INTO feedback (time, question, answer, lang, rating, comment, grounded, citations)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (when, item.question, item.answer, item.lang, item.rating, item.comment, item.grounded, cited),
-            )
-            return int(row.lastrowid or 0)
+        try:
+            with closing(self._connect()) as db, db:  # the inner `db` commits the insert
+                row = db.execute(
+                    "INSERT INTO feedback (time, question, answer, lang, rating, comment, grounded, citations)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    (when, item.question, item.answer, item.lang, item.rating, item.comment, item.grounded, cited),
+                )
+                return int(row.lastrowid or 0)
+        except (OSError, sqlite3.Error) as error:  # a 503 the widget can report, not a 500
+            raise FeedbackUnavailable(f"feedback could not be stored in {self.path}: {error}") from error
 
     def all(self, limit: int | None = None) -> list[dict[str, Any]]:
         """Stored ratings, oldest first; with `limit`, only the newest `limit` of them."""
@@ -62,4 +66,6 @@ class FeedbackStore:
                 "SELECT * FROM (SELECT * FROM feedback ORDER BY id DESC LIMIT ?) ORDER BY id",
                 (-1 if limit is None else limit,),
             ).fetchall()
-        return [dict(row) | {"grounded": bool(row["grounded"]), "citations": json.loads(row["citations"])} for row in rows]
+        return [
+            dict(row) | {"grounded": bool(row["grounded"]), "citations": json.loads(row["citations"])} for row in rows
+        ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -60,6 +60,12 @@ class Settings(BaseSettings):
     # PLAN_ASSISTANT_ALLOWED_ORIGINS='["https://www.pusd.us"]'. Empty: only pages served by this
     # server and clients that send no Origin (curl, the CLI); "*" would allow any site.
     allowed_origins: list[str] = []
+
+    @field_validator("allowed_origins")
+    @classmethod
+    def _bare_origins(cls, origins: list[str]) -> list[str]:
+        # Browsers send "https://www.pusd.us", never with a trailing slash: compare like with like.
+        return [origin.strip().rstrip("/") for origin in origins]
 
     def collection_for(self, model_key: str) -> str:
         return f"{self.collection}-{model_key}"
