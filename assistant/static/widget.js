@@ -36,8 +36,8 @@ svg { flex: none; fill: currentColor; }
 .panel { position: fixed; right: 16px; bottom: 80px; z-index: 2147483001; display: flex; flex-direction: column; width: min(25em, calc(100vw - 32px)); height: min(40em, calc(100vh - 96px)); background: #fff; border: 1px solid #b9c2ce; border-radius: 14px; box-shadow: 0 12px 40px rgba(0,0,0,.3); overflow: hidden; animation: rise .18s ease-out; }
 @keyframes rise { from { opacity: 0; transform: translateY(12px); } }
 @media (max-width: 520px), (max-height: 560px) { .panel { inset: 0; width: auto; height: auto; border: 0; border-radius: 0; } }
-header { display: flex; align-items: flex-start; gap: .4em; padding: .6em .6em .6em 1em; background: #0b4f8a; color: #fff; }
-header :focus-visible { outline-color: #fff; }
+.head { display: flex; align-items: flex-start; gap: .4em; padding: .6em .6em .6em 1em; background: #0b4f8a; color: #fff; }
+.head :focus-visible { outline-color: #fff; }
 .heading { flex: 1; min-width: 0; padding-top: .15em; }
 h2 { margin: 0; font-size: 1.1em; line-height: 1.3; }
 .sub { margin: .15em 0 0; font-size: .8em; line-height: 1.35; color: #e3edf8; }
@@ -152,7 +152,7 @@ input::placeholder { color: #5c6674; opacity: 1; }
   const form = h("form", { class: "ask", onsubmit: (e) => { e.preventDefault(); ask(input.value); } },
     inputLabel, input, h("button", { class: "send", type: "submit" }, icon(SEND), sendLabel));
   const panel = h("section", { class: "panel", id: "panel", role: "dialog", "aria-labelledby": "title", hidden: true },
-    h("header", {}, h("div", { class: "heading" }, title, subtitle), switcher, closer), log, announcer, form);
+    h("div", { class: "head" }, h("div", { class: "heading" }, title, subtitle), switcher, closer), log, announcer, form);
   root.append(h("style", { text: CSS }), launcher, panel);
   root.addEventListener("keydown", (e) => { if (e.key === "Escape" && !panel.hidden) { e.preventDefault(); close(); } });
 
@@ -185,9 +185,11 @@ input::placeholder { color: #5c6674; opacity: 1; }
       h("ul", { class: "starters" }, ...TEXT[lang].starters.map((q) => h("li", {}, h("button", { type: "button", onclick: () => ask(q) }, q)))));
   }
 
+  let announcing;
   function announce(text) {
     announcer.textContent = ""; // a repeated text is still a change, so it is read again
-    setTimeout(() => (announcer.textContent = text), 50);
+    clearTimeout(announcing); // a quick answer replaces "Looking in the plans…" before it is said
+    announcing = setTimeout(() => (announcer.textContent = text), 50);
   }
   // Keep the newest question at the top of the view while its answer grows beneath it.
   const follow = (el) => (log.scrollTop = el.offsetTop - 8);
