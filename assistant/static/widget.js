@@ -19,6 +19,7 @@
   let lang = wanted === "en" || wanted === "es" ? wanted : spanish(document.documentElement.lang) || spanish(navigator.language) ? "es" : "en";
   const t = (key, l = lang, vars = {}) => TEXT[l][key].replace(/\{(\w+)\}/g, (_, name) => vars[name]);
 
+  const COVERS = "(max-width: 520px), (max-height: 560px)"; // phones and big zoom: the panel takes the whole screen
   const CSS = `
 :host { all: initial; }
 * { box-sizing: border-box; }
@@ -35,7 +36,7 @@ svg { flex: none; fill: currentColor; }
 .launcher svg { width: 1.5em; height: 1.5em; }
 .panel { position: fixed; right: 16px; bottom: 80px; z-index: 2147483001; display: flex; flex-direction: column; width: min(25em, calc(100vw - 32px)); height: min(40em, calc(100vh - 96px)); background: #fff; border: 1px solid #b9c2ce; border-radius: 14px; box-shadow: 0 12px 40px rgba(0,0,0,.3); overflow: hidden; animation: rise .18s ease-out; }
 @keyframes rise { from { opacity: 0; transform: translateY(12px); } }
-@media (max-width: 520px), (max-height: 560px) { .panel { inset: 0; width: auto; height: auto; border: 0; border-radius: 0; } }
+@media ${COVERS} { .panel { inset: 0; width: auto; height: auto; border: 0; border-radius: 0; } }
 .head { display: flex; align-items: flex-start; gap: .4em; padding: .6em .6em .6em 1em; background: #0b4f8a; color: #fff; }
 .head :focus-visible { outline-color: #fff; }
 .heading { flex: 1; min-width: 0; padding-top: .15em; }
@@ -149,15 +150,26 @@ input::placeholder { color: #5c6674; opacity: 1; }
   const inputLabel = h("label", { for: "question", class: "sr" });
   const input = h("input", { id: "question", type: "text", maxlength: "2000", autocomplete: "off", enterkeyhint: "send" });
   const sendLabel = h("span", { class: "sr" });
-  const form = h("form", { class: "ask", onsubmit: (e) => { e.preventDefault(); ask(input.value); } },
-    inputLabel, input, h("button", { class: "send", type: "submit" }, icon(SEND), sendLabel));
+  const send = h("button", { class: "send", type: "submit" }, icon(SEND), sendLabel);
+  const form = h("form", { class: "ask", onsubmit: (e) => { e.preventDefault(); ask(input.value); } }, inputLabel, input, send);
   const panel = h("section", { class: "panel", id: "panel", role: "dialog", "aria-labelledby": "title", hidden: true },
     h("div", { class: "head" }, h("div", { class: "heading" }, title, subtitle), switcher, closer), log, announcer, form);
   root.append(h("style", { text: CSS }), launcher, panel);
   root.addEventListener("keydown", (e) => { if (e.key === "Escape" && !panel.hidden) { e.preventDefault(); close(); } });
+  // Where the panel covers the page, Tab goes round inside it: focus must not vanish behind it.
+  const covering = matchMedia(COVERS);
+  panel.addEventListener("keydown", (e) => {
+    if (e.key !== "Tab" || !covering.matches) return;
+    const [from, to] = e.shiftKey ? [switcher, send] : [send, switcher];
+    if (root.activeElement === from) {
+      e.preventDefault();
+      to.focus();
+    }
+  });
 
   function open() {
     panel.hidden = false;
+    panel.setAttribute("aria-modal", String(covering.matches));
     launcher.setAttribute("aria-expanded", "true");
     input.focus();
   }

@@ -237,6 +237,13 @@ def test_narrow_and_zoomed_panels_never_scroll_sideways(
         assert scrolled <= visible, f"{part} scrolls sideways at {width}px: {scrolled} > {visible}"
     assert layout["cut"] == [], f"cut off at {width}px: {layout['cut']}"
     assert layout["input"], "the question box is not fully on screen"
+    # The panel covers the page here, so Tab goes round inside it rather than behind it.
+    page.locator("#question").focus()
+    page.keyboard.press("Tab")
+    page.keyboard.press("Tab")
+    assert "switch" in focused(page)["cls"]  # type: ignore[index]
+    page.keyboard.press("Shift+Tab")
+    assert "send" in focused(page)["cls"]  # type: ignore[index]
     page.context.close()
 
 
