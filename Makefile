@@ -15,7 +15,14 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $@
 
-install: $(VENV)/.installed
+# The browser tests drive Debian's chromium: Playwright's own browser download does not work here.
+CHROMIUM := /usr/bin/chromium
+
+$(CHROMIUM):
+	apt-get install -y --no-install-recommends chromium || \
+		(apt-get update && apt-get install -y --no-install-recommends chromium)
+
+install: $(VENV)/.installed $(CHROMIUM)
 
 ingest: install
 	$(BIN)/plan-assistant ingest

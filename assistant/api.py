@@ -24,12 +24,14 @@ from assistant.proposal_files import proposal_text
 from assistant.schemas import AlignReply, AlignRequest, Answer, AskRequest, ErrorReply, Framework
 from assistant.service import PlanAssistant, answer_events
 from assistant.settings import Settings, get_settings
+from assistant.web import allow_embedding, web_router
 
 log = logging.getLogger(__name__)
 
 STATIC = Path(__file__).parent / "static"
 MAX_PROPOSAL_FILE_BYTES = 5_000_000
-ERRORS: dict[int | str, dict[str, Any]] = {status: {"model": ErrorReply} for status in (409, 422, 503)}
+ERRORS: dict[int | str, dict[str, Any]] = {status: {"model": ErrorReply} for status in (403, 409, 422, 503)}
+STREAM_ERRORS: dict[int | str, dict[str, Any]] = {status: {"model": ErrorReply} for status in (403, 422)}
 
 
 def _readable(error: RequestValidationError) -> str:
@@ -114,7 +116,7 @@ def create_app(
         """Answer a question from the plans' own sentences, with citations; or refuse (grounded: false)."""
         return await answer(plan_assistant, body)
 
-    @app.post("/api/ask/stream", response_class=EventSourceResponse, responses={422: {"model": ErrorReply}})
+    @app.post("/api/ask/stream", response_class=EventSourceResponse, responses=STREAM_ERRORS)
     async def ask_stream(body: AskRequest, request: Request) -> AsyncIterator[ServerSentEvent]:
         """The same answer as /api/ask, as Server-Sent Events: `citations`, then `delta` events with
         the answer's text, then `done` with the whole reply. A failure is an `error` event
@@ -189,6 +191,9 @@ def create_app(
     async def ready(plan_assistant: Assistant) -> dict[str, str | int]:
         """The index is loaded and answering (503 until the first ingest)."""
         return {"status": "ready", "passages": len(plan_assistant.retriever.passages)}
+
+    app.include_router(web_router(settings))  # the demo page, widget.js, /api/feedback
+    allow_embedding(app, settings)  # which other sites' pages may call /api/
 
     corpus = Path(settings.corpus_dir)
     if corpus.is_dir():

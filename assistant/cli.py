@@ -1,4 +1,4 @@
-"""plan-assistant: ingest the corpus, ask a question, serve the API, run the evaluations."""
+"""plan-assistant: ingest the corpus, ask a question, serve the API, list feedback, run the evaluations."""
 
 from __future__ import annotations
 
@@ -99,6 +99,44 @@ def serve(settings: Settings, host: str | None, port: int | None) -> int:
     return 0
 
 
+def _clip(text: str, width: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def feedback(settings: Settings, as_json: bool, limit: int | None = None) -> int:
+    from assistant.feedback import FeedbackStore
+
+    rows = FeedbackStore(settings.feedback_path).all(limit)
+    if as_json:
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+        return 0
+    if not rows:
+        print(f"no feedback yet ({settings.feedback_path})")
+        return 0
+    table = [("id", "time", "rating", "lang", "grounded", "question", "comment", "cited")]
+    for row in rows:
+        cited = ", ".join(c["doc_id"] + (f" p.{c['page']}" if c["page"] else "") for c in row["citations"])
+        table.append(
+            (
+                str(row["id"]),
+                row["time"],
+                row["rating"],
+                row["lang"],
+                "yes" if row["grounded"] else "no",
+                _clip(row["question"], 40),
+                _clip(row["comment"], 40),
+                _clip(cited, 50),
+            )
+        )
+    widths = [max(len(line[i]) for line in table) for i in range(len(table[0]))]
+    for line in table:
+        print("  ".join(cell.ljust(width) for cell, width in zip(line, widths)).rstrip())
+    ups = sum(row["rating"] == "up" for row in rows)
+    print(f"{len(rows)} ratings: {ups} up, {len(rows) - ups} down")
+    return 0
+
+
 def evaluate(settings: Settings, calibrate: bool, baseline: bool, out: Path) -> int:
     from assistant.confidence import Calibration
     from assistant.service import PlanAssistant
@@ -190,6 +228,9 @@ def main(argv: list[str] | None = None) -> int:
     p_serve = commands.add_parser("serve", help="run the HTTP API")
     p_serve.add_argument("--host")
     p_serve.add_argument("--port", type=int)
+    p_feedback = commands.add_parser("feedback", help="list parents' ratings of answers (oldest first)")
+    p_feedback.add_argument("--json", action="store_true", help="print the stored rows as JSON")
+    p_feedback.add_argument("--limit", type=int, help="only the newest N")
     p_eval = commands.add_parser("eval", help="score answers and gate on evals/thresholds.json")
     p_eval.add_argument("--calibrate", action="store_true", help="refit confidence on the dev split first")
     p_eval.add_argument("--no-baseline", action="store_true", help="skip the tutorial baseline")
@@ -207,6 +248,8 @@ def main(argv: list[str] | None = None) -> int:
             return align(settings, args.text, args.file, args.json)
         if args.command == "serve":
             return serve(settings, args.host, args.port)
+        if args.command == "feedback":
+            return feedback(settings, args.json, args.limit)
         return evaluate(settings, args.calibrate, not args.no_baseline, args.out)
     except AssistantError as error:
         print(f"error ({error.code}): {error.message}", file=sys.stderr)

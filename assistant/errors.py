@@ -46,3 +46,9 @@ class UnsupportedProposalType(AssistantError):
 
 class ProposalTooLarge(AssistantError):
     status, code = 413, "too_large"
+
+
+class FeedbackUnavailable(AssistantError):
+    """The feedback file could not be written (disk full, read-only data folder)."""
+
+    status, code = 503, "feedback_unavailable"

@@ -137,3 +137,33 @@ class AlignReply(BaseModel):
     )
     summary: str
     parts: list[InputPart]
+
+
+MAX_COMMENT_CHARS = 1000
+
+
+class CitedPage(BaseModel):
+    doc_id: str = Field(min_length=1, max_length=200)
+    page: int | None = Field(default=None, ge=1)
+
+
+class FeedbackRequest(BaseModel):
+    """A parent's thumbs up or down on one answer, with an optional comment."""
+
+    question: str = Field(min_length=1, max_length=MAX_QUESTION_CHARS)
+    answer: str = Field(min_length=1, max_length=MAX_QUESTION_CHARS * 10, description="The reply's answer text.")
+    lang: Literal["en", "es"]
+    rating: Literal["up", "down"]
+    comment: str = Field(default="", max_length=MAX_COMMENT_CHARS, description="Optional, up to 1,000 characters.")
+    grounded: bool
+    citations: list[CitedPage] = Field(default_factory=list, max_length=20, description="What the answer cited.")
+
+    @field_validator("comment")
+    @classmethod
+    def _trimmed(cls, value: str) -> str:
+        return value.strip()
+
+
+class FeedbackStored(BaseModel):
+    id: int
+    status: Literal["stored"] = "stored"

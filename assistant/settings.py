@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -71,6 +71,16 @@ class Settings(BaseSettings):
     port: int = 8000
     # Prefix for citation links, e.g. "https://assistant.pusd.us"; empty = links relative to this server.
     public_base_url: str = ""
+    # Sites that may embed the widget (CORS and the server's own origin check), e.g.
+    # PLAN_ASSISTANT_ALLOWED_ORIGINS='["https://www.pusd.us"]'. Empty: only pages served by this
+    # server and clients that send no Origin (curl, the CLI); "*" would allow any site.
+    allowed_origins: list[str] = []
+
+    @field_validator("allowed_origins")
+    @classmethod
+    def _bare_origins(cls, origins: list[str]) -> list[str]:
+        # Browsers send "https://www.pusd.us", never with a trailing slash: compare like with like.
+        return [origin.strip().rstrip("/") for origin in origins]
 
     def collection_for(self, model_key: str) -> str:
         return f"{self.collection}-{model_key}"
@@ -78,6 +88,10 @@ class Settings(BaseSettings):
     @property
     def chroma_path(self) -> Path:
         return self.data_dir / "chroma"
+
+    @property
+    def feedback_path(self) -> Path:
+        return self.data_dir / "feedback.sqlite3"
 
 
 @lru_cache

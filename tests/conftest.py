@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import shutil
+import socket
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import uvicorn
+from fastapi import FastAPI
 
 from assistant.embedding import Embedder, build_embedder, model_name
 from assistant.service import PlanAssistant
@@ -58,3 +63,20 @@ def corpus_copy(tmp_path: Path) -> Path:
 def fresh_settings(tmp_path: Path, corpus_copy: Path) -> Iterator[Settings]:
     """Its own data folder and corpus copy: for tests that write."""
     yield make_settings(tmp_path / "data", corpus_copy)
+
+
+def serve(app: FastAPI) -> Iterator[str]:
+    """Run `app` under uvicorn on a free loopback port in a thread; yields its base URL."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = int(probe.getsockname()[1])
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 60
+    while not server.started:
+        assert time.monotonic() < deadline, "server did not start"
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)

@@ -4,38 +4,20 @@ from __future__ import annotations
 
 import json
 import socket
-import threading
 import time
 from collections.abc import Iterator
 
 import httpx
 import pytest
-import uvicorn
 from fastapi import FastAPI
 from httpx_sse import connect_sse
 
 from assistant.api import create_app
 from assistant.embedding import Embedder
 from assistant.settings import Settings
-from tests.conftest import make_settings
+from tests.conftest import make_settings, serve
 
 pytestmark = pytest.mark.slow
-
-
-def _serve(app: FastAPI) -> Iterator[str]:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = int(probe.getsockname()[1])
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 60
-    while not server.started:
-        assert time.monotonic() < deadline, "server did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
 
 
 @pytest.fixture(scope="module")
@@ -45,7 +27,7 @@ def app(built_settings: Settings, embedders: dict[str, Embedder]) -> FastAPI:
 
 @pytest.fixture(scope="module")
 def base_url(app: FastAPI) -> Iterator[str]:
-    yield from _serve(app)
+    yield from serve(app)
 
 
 def _events(base_url: str, body: dict) -> list[tuple[str, object]]:
@@ -81,7 +63,7 @@ def test_stream_answers_spanish_in_spanish(base_url: str) -> None:
 
 def test_a_failure_is_an_error_event_not_a_silent_close(tmp_path, embedders: dict[str, Embedder]) -> None:  # type: ignore[no-untyped-def]
     empty = make_settings(tmp_path / "never-ingested")  # nothing ingested: the index is not ready
-    for url in _serve(create_app(empty, embedders)):
+    for url in serve(create_app(empty, embedders)):
         events = _events(url, {"question": "What is the mission?"})
         assert [name for name, _ in events] == ["error"]
         assert events[0][1]["error"] == "index_not_ready"  # type: ignore[index]

@@ -8,26 +8,16 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Browser, Page, expect
 
 from assistant.api import create_app
 from assistant.embedding import Embedder
 from assistant.settings import Settings
-from tests.assistant.test_stream import _serve
+from tests.conftest import serve
 
 pytestmark = pytest.mark.slow
 
-CHROMIUM = "/usr/bin/chromium"
-# Without the background-networking flags chromium keeps dialling Google, which this network refuses.
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 PROPOSAL = (
     "Hire three counselors to support students' social-emotional well-being.\n\n"
     "Replace the Wi-Fi access points and buy Chromebook carts for every grade level."
@@ -36,23 +26,22 @@ PROPOSAL = (
 
 @pytest.fixture(scope="module")
 def base_url(built_settings: Settings, embedders: dict[str, Embedder]) -> Iterator[str]:
-    yield from _serve(create_app(built_settings, embedders))
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+    yield from serve(create_app(built_settings, embedders))
 
 
 @pytest.fixture
 def page(browser: Browser, base_url: str) -> Iterator[Page]:
+    """A page whose relative URLs go to the app (the browser itself comes from conftest.py)."""
     context = browser.new_context(base_url=base_url, accept_downloads=True)
     page = context.new_page()
     yield page
     context.close()
+
+
+def test_the_demo_page_links_to_the_staff_page(page: Page) -> None:
+    page.goto("/")
+    page.get_by_role("link", name="Staff: check a proposal").click()
+    expect(page.get_by_role("heading", name="Check a proposal against the plan")).to_be_visible()
 
 
 def test_paste_a_proposal_see_goals_open_evidence_and_download_csv(page: Page, tmp_path: Path) -> None:
@@ -97,3 +86,13 @@ def test_an_empty_proposal_is_refused_with_the_servers_reason(page: Page) -> Non
     page.get_by_role("button", name="Check alignment").click()
     expect(page.get_by_role("alert")).to_contain_text("the proposal is empty")
     expect(page.locator("#results")).to_be_hidden()
+
+
+def test_axe_finds_no_serious_or_critical_violations_on_the_staff_page(page: Page) -> None:
+    page.goto("/staff")
+    page.get_by_label("Proposal text").fill(PROPOSAL)
+    page.get_by_role("button", name="Check alignment").click()
+    page.locator("#goals tr details summary").first.click()  # evidence open
+    results = Axe().run(page)
+    grave = [v for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
+    assert not grave, results.generate_report()

@@ -1,0 +1,93 @@
+"""The website widget's server side: the demo page, widget.js, feedback, and which sites may embed it."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from fastapi import APIRouter, FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from starlette.datastructures import Headers
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from assistant.feedback import FeedbackStore
+from assistant.prompts import phrase_table
+from assistant.schemas import ErrorReply, FeedbackRequest, FeedbackStored
+from assistant.settings import Settings
+
+STATIC = Path(__file__).parent / "static"
+PHRASES_SLOT = "/*phrases*/ null"  # where widget.js receives its labels
+
+
+def widget_script(prompts_dir: Path) -> str:
+    """widget.js with the labels of both languages from prompts/*.toml filled in."""
+    source = (STATIC / "widget.js").read_text(encoding="utf-8")
+    phrases = {lang: phrase_table(prompts_dir, lang, "widget") for lang in ("en", "es")}
+    return source.replace(PHRASES_SLOT, json.dumps(phrases, ensure_ascii=False, separators=(",", ":")), 1)
+
+
+def web_router(settings: Settings) -> APIRouter:
+    """GET / (the demo page), GET /widget.js and POST /api/feedback; files are read once, here."""
+    router = APIRouter()
+    demo = (STATIC / "demo.html").read_text(encoding="utf-8")
+    script = widget_script(settings.prompts_dir)
+    store = FeedbackStore(settings.feedback_path)
+
+    @router.get("/", response_class=HTMLResponse, include_in_schema=False)
+    async def demo_page() -> HTMLResponse:
+        return HTMLResponse(demo)
+
+    @router.get("/widget.js", include_in_schema=False)
+    async def widget() -> Response:
+        # Short cache: district pages pick up a new widget within minutes of a deploy.
+        return Response(script, media_type="text/javascript", headers={"Cache-Control": "public, max-age=300"})
+
+    @router.post("/api/feedback", status_code=201, responses={422: {"model": ErrorReply}, 503: {"model": ErrorReply}})
+    def feedback(body: FeedbackRequest) -> FeedbackStored:
+        """Store a thumbs up or down on an answer, with an optional comment (`plan-assistant feedback` lists them)."""
+        return FeedbackStored(id=store.add(body))  # sync route: sqlite3 runs in the thread pool
+
+    return router
+
+
+class OriginCheck:
+    """Refuses /api/ requests sent by pages on sites that may not embed the widget: 403
+    `origin_not_allowed`. CORS alone only stops a browser from *reading* a reply, so the server
+    would still answer (and store feedback) for any site; this also covers CORS preflights, which
+    never reach a route, so a refused site sees this message rather than a bare 400."""
+
+    def __init__(self, app: ASGIApp, allowed: list[str]) -> None:
+        self.app = app
+        self.allowed = set(allowed)
+
+    def allows(self, origin: str, host: str) -> bool:
+        # Same host = our own pages (the demo); the scheme may differ behind a TLS proxy.
+        return "*" in self.allowed or origin in self.allowed or urlsplit(origin).netloc == host
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["path"].startswith("/api/"):
+            headers = Headers(scope=scope)
+            origin = headers.get("origin")  # absent for curl, the CLI and server-to-server calls
+            if origin is not None and not self.allows(origin, headers.get("host", "")):
+                message = (
+                    f"pages on {origin} may not use this assistant; "
+                    "its operator can add the site to PLAN_ASSISTANT_ALLOWED_ORIGINS"
+                )
+                refusal = JSONResponse({"error": "origin_not_allowed", "message": message}, status_code=403)
+                await refusal(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+
+def allow_embedding(app: FastAPI, settings: Settings) -> None:
+    """CORS for the allowed sites, behind the origin check (added last, so it runs first)."""
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=settings.allowed_origins,
+        allow_methods=["GET", "POST"],
+        allow_headers=["Content-Type"],
+        max_age=600,
+    )
+    app.add_middleware(OriginCheck, allowed=settings.allowed_origins)
