@@ -43,6 +43,7 @@ class IngestReport:
     chunks: int
     units: int
     goals: int  # framework nodes found (frameworks, groups and goals)
+    goal_statements: int  # their titles, sentences and points, each embedded for alignment
     embedded: int  # rows embedded, summed over models
     removed: int
     seconds: float
@@ -50,7 +51,7 @@ class IngestReport:
     def render(self) -> str:
         return (
             f"documents {self.documents} | pages {self.pages} | chunks {self.chunks} | units {self.units} "
-            f"| framework goals {self.goals}\n"
+            f"| framework goals {self.goals} ({self.goal_statements} statements)\n"
             f"embedded {self.embedded} new rows | removed {self.removed} stale | {self.seconds:.1f} s"
         )
 
@@ -100,6 +101,7 @@ def run_ingest(
         chunks=len(chunks),
         units=sum(len(chunk.units) for chunk in chunks),
         goals=len(goals),
+        goal_statements=sum(len(goal.statements) for goal in goals),
         embedded=sum(len(new) for _, new, _, _ in plans),
         removed=sum(len(stale) for _, _, _, stale in plans),
         seconds=time.perf_counter() - started,

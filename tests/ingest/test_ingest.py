@@ -18,7 +18,8 @@ def test_full_ingest_then_unchanged_reingest_embeds_nothing(
 ) -> None:
     first = ingest_with(fresh_settings, embedders)
     assert (first.documents, first.pages) == (4, 10)  # two plans and their Spanish translations
-    assert first.chunks > 30 and first.embedded == (first.chunks + first.units) * len(embedders)
+    rows = first.chunks + first.units + first.goals + first.goal_statements  # goals: for /api/align
+    assert first.chunks > 30 and first.goals == 34 and first.embedded == rows * len(embedders)
     second = ingest_with(fresh_settings, embedders)
     assert (second.embedded, second.removed) == (0, 0)
     assert second.chunks == first.chunks
