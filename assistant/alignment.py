@@ -184,15 +184,17 @@ class Aligner:
             raise IndexNotReady("the plan framework is not in the index: run plan-assistant ingest")
         settings = self._settings
         parts = split_parts(text, settings.align_part_words)
-        texts, owners, expansions = [], [], []
+        texts: list[str] = []
+        owners: list[int] = []
+        expansions: list[list[int]] = []
         for index, part in enumerate(parts):
             # A short proposal's sentences are matched one by one too (one sentence may be all
             # that names a goal); a long plan's parts are enough, and twice as fast.
             sentences = split_sentences(part.text) if len(parts) <= settings.align_sentence_parts else []
-            for piece in [part.text] + (sentences if len(sentences) > 1 else []):
-                texts.append(piece)
-                owners.append(index)
-                expansions.append(self._terms.found(part.text) if piece is part.text else [])
+            sentences = sentences if len(sentences) > 1 else []
+            texts += [part.text, *sentences]
+            owners += [index] * (1 + len(sentences))
+            expansions += [self._terms.found(part.text)] + [[]] * len(sentences)  # the whole part only
         statements = self._statement_similarity(texts, np.array(owners), len(parts), expansions)
         by_goal = np.maximum.reduceat(statements, self._starts, axis=1)  # (parts, goals)
         # How far each goal stands out from the part's typical goal.

@@ -13,7 +13,7 @@ from typing import Annotated, Any
 from fastapi import Depends, FastAPI, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import FileResponse, JSONResponse
+from fastapi.responses import JSONResponse
 from fastapi.sse import EventSourceResponse, ServerSentEvent
 from fastapi.staticfiles import StaticFiles
 from pydantic import ValidationError
@@ -28,7 +28,6 @@ from assistant.web import allow_embedding, web_router
 
 log = logging.getLogger(__name__)
 
-STATIC = Path(__file__).parent / "static"
 MAX_PROPOSAL_FILE_BYTES = 5_000_000
 ERRORS: dict[int | str, dict[str, Any]] = {status: {"model": ErrorReply} for status in (403, 409, 422, 503)}
 STREAM_ERRORS: dict[int | str, dict[str, Any]] = {status: {"model": ErrorReply} for status in (403, 422)}
@@ -177,11 +176,6 @@ def create_app(
             raise RequestValidationError(error.errors()) from error
         return await run_in_threadpool(plan_assistant.align, body.text)
 
-    @app.get("/staff", response_class=FileResponse, include_in_schema=False)
-    async def staff_page() -> FileResponse:
-        """The staff page: paste or upload a proposal, see the goals it serves, download them as CSV."""
-        return FileResponse(STATIC / "staff.html", media_type="text/html")
-
     @app.get("/api/health")
     async def health() -> dict[str, str]:
         """The process is up."""
@@ -192,7 +186,7 @@ def create_app(
         """The index is loaded and answering (503 until the first ingest)."""
         return {"status": "ready", "passages": len(plan_assistant.retriever.passages)}
 
-    app.include_router(web_router(settings))  # the demo page, widget.js, /api/feedback
+    app.include_router(web_router(settings))  # the demo and staff pages, widget.js, /api/feedback
     allow_embedding(app, settings)  # which other sites' pages may call /api/
 
     corpus = Path(settings.corpus_dir)

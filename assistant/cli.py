@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -49,6 +50,13 @@ def ask(settings: Settings, question: str, as_json: bool) -> int:
     return 0
 
 
+def _print_table(rows: Sequence[Sequence[str]]) -> None:
+    """Columns padded to their widest cell (the header is the first row)."""
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    for row in rows:
+        print("  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip())
+
+
 def framework(settings: Settings, as_json: bool) -> int:
     from assistant.service import PlanAssistant
 
@@ -83,9 +91,7 @@ def align(settings: Settings, text: str | None, file: Path | None, as_json: bool
         quote = f'{where}"{best.text[:70]}"' if best else ""
         parts = ",".join(map(str, goal.parts))
         rows.append((goal.title, goal.framework, goal.verdict, f"{goal.score:.3f}", parts, quote))
-    widths = [max(len(row[i]) for row in rows) for i in range(5)]
-    for row in rows:
-        print("  ".join(cell.ljust(width) for cell, width in zip(row, widths)) + "  " + row[5])
+    _print_table(rows)
     if len(reply.parts) > 1:
         print("\nparts: " + "; ".join(f"{p.n}: {p.excerpt}" for p in reply.parts))
     print(f"\nnot addressed: {', '.join(reply.not_addressed) or '-'}\n{reply.summary}")
@@ -129,9 +135,7 @@ def feedback(settings: Settings, as_json: bool, limit: int | None = None) -> int
                 _clip(cited, 50),
             )
         )
-    widths = [max(len(line[i]) for line in table) for i in range(len(table[0]))]
-    for line in table:
-        print("  ".join(cell.ljust(width) for cell, width in zip(line, widths)).rstrip())
+    _print_table(table)
     ups = sum(row["rating"] == "up" for row in rows)
     print(f"{len(rows)} ratings: {ups} up, {len(rows) - ups} down")
     return 0

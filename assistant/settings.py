@@ -60,8 +60,8 @@ class Settings(BaseSettings):
     # the top five 0.599 at 2:1 against 0.535 at 1:1, measured by hand; see git log).
     align_model_weights: dict[str, float] = {"minilm": 2.0, "use-m3": 1.0}
     align_part_words: int = Field(default=120, ge=10, le=1000)  # a long proposal is scored in parts of this size
-    # Best recall + precision on the dev proposals: python -m evals.sweep_alignment
     align_sentence_parts: int = Field(default=3, ge=0)  # up to this many parts, each sentence is matched too
+    # Best recall + precision on the dev proposals: python -m evals.sweep_alignment
     align_aligned: float = Field(default=0.11, ge=0)  # score from which a goal is "aligned"
     align_partial: float = Field(default=0.06, ge=0)  # ... and "partial"
     align_near_margin: float = Field(default=0.05, ge=0)  # below "partial" by less: listed as not addressed

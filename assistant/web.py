@@ -1,4 +1,5 @@
-"""The website widget's server side: the demo page, widget.js, feedback, and which sites may embed it."""
+"""The web pages' server side: the demo page, widget.js, feedback, which sites may embed the
+widget, and the staff page."""
 
 from __future__ import annotations
 
@@ -29,15 +30,22 @@ def widget_script(prompts_dir: Path) -> str:
 
 
 def web_router(settings: Settings) -> APIRouter:
-    """GET / (the demo page), GET /widget.js and POST /api/feedback; files are read once, here."""
+    """GET / (the demo page), GET /widget.js, POST /api/feedback and GET /staff (the staff page);
+    files are read once, here."""
     router = APIRouter()
     demo = (STATIC / "demo.html").read_text(encoding="utf-8")
+    staff = (STATIC / "staff.html").read_text(encoding="utf-8")
     script = widget_script(settings.prompts_dir)
     store = FeedbackStore(settings.feedback_path)
 
     @router.get("/", response_class=HTMLResponse, include_in_schema=False)
     async def demo_page() -> HTMLResponse:
         return HTMLResponse(demo)
+
+    @router.get("/staff", response_class=HTMLResponse, include_in_schema=False)
+    async def staff_page() -> HTMLResponse:
+        """Paste or upload a proposal, see the goals it serves, download them as CSV."""
+        return HTMLResponse(staff)
 
     @router.get("/widget.js", include_in_schema=False)
     async def widget() -> Response:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Literal
 
 from ingest.blocks import Block, SourceDocument, source_link
@@ -49,7 +50,7 @@ class Goal:
     text: tuple[str, ...] = ()  # its own paragraphs (or its item's or labelled paragraph's text)
     points: tuple[str, ...] = ()  # its list items, verbatim
 
-    @property
+    @cached_property  # read on every /api/align request; computed once per goal
     def statements(self) -> tuple[str, ...]:
         """What a proposal is matched against: the title, then its verbatim paragraphs and points."""
         sentences = [s for paragraph in self.text for s in split_sentences(paragraph) if word_count(s) >= 3]
