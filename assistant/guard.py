@@ -24,9 +24,14 @@ _ASKS_AMOUNT = re.compile(
     r"|\bcu[aá]nt[oa]s?\b|\b(cuesta|cuestan|costo|sueldo|salario|pagan|gasta|gastan)\b",
     re.IGNORECASE,
 )
+# "When" asks for a time only as a question word ("When was it approved?", "... start when?"), not
+# as a conjunction ("bounce back when things get tough", "When the board decides, who ..."):
+# it must be followed by a verb of the question, or end it. Spanish: "cuándo" with its accent
+# is always the question word; without it, only where the question opens or ends with it.
 _ASKS_TIME = re.compile(
-    r"\bwhen\b|\bwhat (time|date|day|year)\b|\bwhich (date|day|year)\b"
-    r"|\bcu[aá]ndo\b|\bqu[eé] (hora|fecha|d[ií]a|año)\b|\ba qu[eé] hora\b",
+    r"\bwhen\s+(is|was|will|does|did|do|are|were|can|could|should|would|has|have)\b|\bwhen\W*$"
+    r"|\bwhat (time|date|day|year)\b|\bwhich (date|day|year)\b"
+    r"|\bcuándo\b|^\W*cuando\b|\bcuando\W*$|\bqu[eé] (hora|fecha|d[ií]a|año)\b|\ba qu[eé] hora\b",
     re.IGNORECASE,
 )
 _AMOUNT = re.compile(r"\d|\$|\b(one|two|three|four|five|six|seven|eight|nine|ten|hundred|thousand|million)\b", re.I)

@@ -26,6 +26,13 @@ def test_is_instruction(question: str, expected: bool) -> None:
         ("How much do teachers get paid?", ["Continuous professional development"], False),
         ("How many recommendations are there?", ["sets out the following seven recommendations"], True),
         ("What are the values?", ["Integrity and Respect"], True),
+        # "when" as a conjunction asks for no date
+        ("Will school teach my son to bounce back when things get tough?", ["resilient"], True),
+        ("When the board makes a decision, who comes first?", ["Our students come first."], True),
+        ("The break starts when?", ["We will celebrate our strengths"], False),
+        ("¿Cuándo empiezan las vacaciones?", ["Celebraremos nuestras fortalezas"], False),
+        ("cuando empiezan las vacaciones", ["Celebraremos nuestras fortalezas"], False),
+        ("¿Mi hijo aprenderá a salir adelante cuando las cosas se pongan difíciles?", ["resiliente"], True),
     ],
 )
 def test_answer_type_found(question: str, quoted: list[str], expected: bool) -> None:
