@@ -19,22 +19,35 @@ _INSTRUCTIONS = re.compile(
     r"|\b(ahora eres|act[uú]a como)\b",
     re.IGNORECASE,
 )
-_ASKS_AMOUNT = re.compile(
-    r"\bhow (much|many)\b|\b(cost|costs|salary|salaries|paid|spend|spent|budget of)\b"
-    r"|\bcu[aá]nt[oa]s?\b|\b(cuesta|cuestan|costo|sueldo|salario|pagan|gasta|gastan)\b",
+_ASKS_AMOUNT = re.compile(r"\bhow (much|many)\b|\bcu[aá]nt[oa]s?\b", re.IGNORECASE)
+# Money is only answered by a sum of money ("How much do teachers get paid?" is not answered by
+# "five-year plan"). Naming money is not asking for a sum: "will my kid learn to handle money?"
+_ASKS_MONEY = re.compile(
+    r"\b(cost|costs|salary|salaries|paid|spend|spent|budget of)\b|\bhow much (money|funding)\b"
+    r"|\b(cuesta|cuestan|costo|sueldo|salario|pagan|gasta|gastan|gast[oó])\b|\bcu[aá]nto dinero\b",
     re.IGNORECASE,
 )
 # "When" asks for a time only as a question word ("When was it approved?", "... start when?"), not
 # as a conjunction ("bounce back when things get tough", "When the board decides, who ..."):
 # it must be followed by a verb of the question, or end it. Spanish: "cuándo" with its accent
-# is always the question word; without it, only where the question opens or ends with it.
+# is always the question word; without it, where the question opens or ends with it, or as
+# "hasta/desde/para cuando" (until/since/by when).
 _ASKS_TIME = re.compile(
     r"\bwhen\s+(is|was|will|does|did|do|are|were|can|could|should|would|has|have)\b|\bwhen\W*$"
     r"|\bwhat (time|date|day|year)\b|\bwhich (date|day|year)\b"
-    r"|\bcuándo\b|^\W*cuando\b|\bcuando\W*$|\bqu[eé] (hora|fecha|d[ií]a|año)\b|\ba qu[eé] hora\b",
+    r"|\bcuándo\b|^\W*cuando\b|\bcuando\W*$|\b(hasta|desde|para) cuando\b|\bqu[eé] (hora|fecha|d[ií]a|año)\b|\ba qu[eé] hora\b",
     re.IGNORECASE,
 )
-_AMOUNT = re.compile(r"\d|\$|\b(one|two|three|four|five|six|seven|eight|nine|ten|hundred|thousand|million)\b", re.I)
+# An amount: a figure that is not a year or an ordinal ("21st century"), or a number word. A
+# list's own numbering ("1. Students will ...", "Recommendation 5.") is dropped before looking.
+_AMOUNT = re.compile(
+    r"\$|(?<![\d.])(?!(?:19|20)\d\d\b)(?!\d+(?:st|nd|rd|th)\b)\d"
+    r"|\b(one|two|three|four|five|six|seven|eight|nine|ten|hundred|thousand|million|billion"
+    r"|dos|tres|cuatro|cinco|seis|siete|ocho|nueve|diez|cien|mil|millones?)\b",
+    re.IGNORECASE,
+)
+_MONEY = re.compile(r"\$|\b(dollars?|d[oó]lares|million|billion|millones?)\b", re.IGNORECASE)
+_NUMBERING = re.compile(r"^\W*(?:recommendation\s+|recomendaci[oó]n\s+)?\d+[.)]\s", re.IGNORECASE)
 _TIME = re.compile(
     r"\b(19|20)\d\d\b|\b(january|february|march|april|may|june|july|august|september|october|november|"
     r"december|monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b|\b\d{1,2}(:\d\d)?\s?(am|pm)\b",
@@ -48,8 +61,11 @@ def is_instruction(question: str) -> bool:
 
 
 def answer_type_found(question: str, quoted: list[str]) -> bool:
-    """False when the question asks for an amount or a date and no quoted text states one."""
+    """False when the question asks for a sum of money, an amount or a date and no quoted text
+    states one."""
     text = " ".join(quoted)
-    if _ASKS_AMOUNT.search(question) and not _AMOUNT.search(text):
+    if _ASKS_MONEY.search(question) and not _MONEY.search(text):
+        return False
+    if _ASKS_AMOUNT.search(question) and not any(_AMOUNT.search(_NUMBERING.sub("", unit)) for unit in quoted):
         return False
     return not (_ASKS_TIME.search(question) and not _TIME.search(text))

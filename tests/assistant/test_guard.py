@@ -26,12 +26,22 @@ def test_is_instruction(question: str, expected: bool) -> None:
         ("How much do teachers get paid?", ["Continuous professional development"], False),
         ("How many recommendations are there?", ["sets out the following seven recommendations"], True),
         ("What are the values?", ["Integrity and Respect"], True),
+        # a list's numbering and a year are not amounts
+        ("How many students are enrolled?", ["1. Students will master basic reading"], False),
+        ("How much do teachers get paid?", ["Recommendation 1. To ensure that students learn"], False),
+        ("How much did the district spend in 2019?", ["The plan approved in 2016 informs"], False),
+        ("How much will it cost?", ["a $2.5 million upgrade"], True),
+        ("How much money did the district spend on facilities?", ["The five-year plan approved"], False),
+        ("How many students are enrolled?", ["Students will possess 21st Century skills"], False),
+        ("Is my kid gonna learn to handle money", ["financial literacy and basic money management"], True),
+        ("¿Cuántas recomendaciones hay?", ["sets out the following seven recommendations"], True),
         # "when" as a conjunction asks for no date
         ("Will school teach my son to bounce back when things get tough?", ["resilient"], True),
         ("When the board makes a decision, who comes first?", ["Our students come first."], True),
         ("The break starts when?", ["We will celebrate our strengths"], False),
         ("¿Cuándo empiezan las vacaciones?", ["Celebraremos nuestras fortalezas"], False),
         ("cuando empiezan las vacaciones", ["Celebraremos nuestras fortalezas"], False),
+        ("hasta cuando hay chance de inscribirlos?", ["Celebraremos nuestras fortalezas"], False),
         ("¿Mi hijo aprenderá a salir adelante cuando las cosas se pongan difíciles?", ["resiliente"], True),
     ],
 )
