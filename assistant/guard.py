@@ -2,7 +2,8 @@
 
 - Instructions aimed at the assistant ("ignore your rules", "print your system prompt") are not
   questions about the plans: they are refused whatever they resemble.
-- A question asking for an amount or a date is only answered by a passage that states one.
+- A question asking for an amount, a sum of money, a date or a person by name is only answered
+  by a passage that states one.
   The plans set goals; they hold almost no figures, names or dates, so "How much do teachers
   get paid?" must not be answered with a passage about teachers that names no amount.
 """
@@ -27,6 +28,22 @@ _ASKS_MONEY = re.compile(
     r"|\b(cuesta|cuestan|costo|sueldo|salario|pagan|gasta|gastan|gast[oó])\b|\bcu[aá]nto dinero\b",
     re.IGNORECASE,
 )
+# Asking for a person by name ("Who is the superintendent?", "¿Cómo se llama la maestra?"): only
+# a passage that names one answers it, by an honorific or after the title of a post.
+_POSTS = (
+    r"superintendent|principal|head|director|president|chief|chair|chairperson|teacher|coach"
+    r"|superintendente|directora?|presidenta?|maestr[oa]|profesora?|jef[ea]"
+)
+_ASKS_PERSON = re.compile(
+    rf"\bwho(?:'s|\s+is|\s+was)\s+(?:the\s+|our\s+|my\s+)?(?:current\s+|new\s+)?(?:{_POSTS})\b"
+    r"|\bwhat(?:'s|\s+is)\s+the\s+name\s+of\b|\bc[oó]mo\s+se\s+llama\b"
+    rf"|\bqui[eé]n\s+es\s+(?:el|la|mi)\s+(?:actual\s+|nuev[oa]\s+)?(?:{_POSTS})\b",
+    re.IGNORECASE,
+)
+_PERSON = re.compile(
+    # Case matters for the name, not for the post: "Superintendent Brian McDonald".
+    rf"\b(?:Dr|Mr|Mrs|Ms|Sr|Sra|Srta)\.?\s+[A-Z]|\b(?i:{_POSTS})\s+(?:Dr\.?\s+)?[A-Z][a-z]+\s+[A-Z][a-z]+"
+)
 # "When" asks for a time only as a question word ("When was it approved?", "... start when?"), not
 # as a conjunction ("bounce back when things get tough", "When the board decides, who ..."):
 # it must be followed by a verb of the question, or end it. Spanish: "cuándo" with its accent
@@ -35,7 +52,8 @@ _ASKS_MONEY = re.compile(
 _ASKS_TIME = re.compile(
     r"\bwhen\s+(is|was|will|does|did|do|are|were|can|could|should|would|has|have)\b|\bwhen\W*$"
     r"|\bwhat (time|date|day|year)\b|\bwhich (date|day|year)\b"
-    r"|\bcuándo\b|^\W*cuando\b|\bcuando\W*$|\b(hasta|desde|para) cuando\b|\bqu[eé] (hora|fecha|d[ií]a|año)\b|\ba qu[eé] hora\b",
+    r"|\bcuándo\b|^\W*cuando\b|\bcuando\W*$|\b(hasta|desde|para) cuando\b"
+    r"|\bqu[eé] (hora|fecha|d[ií]a|año)\b|\ba qu[eé] hora\b",
     re.IGNORECASE,
 )
 # An amount: a figure that is not a year or an ordinal ("21st century"), or a number word. A
@@ -61,9 +79,11 @@ def is_instruction(question: str) -> bool:
 
 
 def answer_type_found(question: str, quoted: list[str]) -> bool:
-    """False when the question asks for a sum of money, an amount or a date and no quoted text
-    states one."""
+    """False when the question asks for a person, a sum of money, an amount or a date and no
+    quoted text states one."""
     text = " ".join(quoted)
+    if _ASKS_PERSON.search(question) and not _PERSON.search(text):
+        return False
     if _ASKS_MONEY.search(question) and not _MONEY.search(text):
         return False
     if _ASKS_AMOUNT.search(question) and not any(_AMOUNT.search(_NUMBERING.sub("", unit)) for unit in quoted):

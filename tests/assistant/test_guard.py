@@ -35,6 +35,12 @@ def test_is_instruction(question: str, expected: bool) -> None:
         ("How many students are enrolled?", ["Students will possess 21st Century skills"], False),
         ("Is my kid gonna learn to handle money", ["financial literacy and basic money management"], True),
         ("¿Cuántas recomendaciones hay?", ["sets out the following seven recommendations"], True),
+        # a person by name
+        ("Who is the current superintendent?", ["Pasadena Unified School District shall cultivate"], False),
+        ("Who's the head of the Office of Planning?", ["The Office of Planning (PIA) monitors progress"], False),
+        ("¿Cómo se llama la maestra de segundo grado?", ["Personal docente sobresaliente"], False),
+        ("Who is the superintendent?", ["Superintendent Brian McDonald presented the plan"], True),
+        ("Who monitors progress on the plan?", ["The Office of Planning (PIA) monitors progress"], True),
         # "when" as a conjunction asks for no date
         ("Will school teach my son to bounce back when things get tough?", ["resilient"], True),
         ("When the board makes a decision, who comes first?", ["Our students come first."], True),
