@@ -6,6 +6,9 @@ question ranks its English original, which is what is cited (verbatim), with the
 passage attached. An English question sees only the originals, so translations never change
 an English answer. Earlier turns of a conversation can be given as weighted context texts:
 they pull retrieval toward the conversation's topic, and the question's own words still lead.
+A question that names an idea in everyday words ("handle money") is read with the plan's words
+for it ("financial literacy", assistant/parent_terms.toml): its vector is moved toward them and
+the keyword side searches for them too, each at a weight chosen on the dev questions.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from assistant.embedding import Embedder
+from assistant.glossary import Glossary
 from assistant.index import PassageIndex
 from assistant.keywords import KeywordIndex, question_tokens, tokens
 from assistant.settings import Settings
@@ -104,6 +108,17 @@ class HybridRetriever:
         self._models = models
         self._settings = settings
         self._pool = ThreadPoolExecutor(max_workers=len(models), thread_name_prefix="embed")
+        self._glossary_files = {
+            lang: Glossary.load(settings.parent_terms_file, said=lang, plan=plan)
+            for lang, plan in (("en", "plan"), ("es", "plan_es"))
+        }
+        # The plan's words of every glossary idea, embedded once per model at start-up.
+        self._plan_vectors = {
+            (model.key, lang): model.embedder.embed_documents(glossary.plan_words)
+            for model in models
+            for lang, glossary in self._glossary_files.items()
+            if glossary.plan_words
+        }
         self.reload()
 
     def reload(self) -> None:
@@ -153,6 +168,11 @@ class HybridRetriever:
         self._eligible = {
             language: np.array([not rows[pid].original_id or rows[pid].language == language for pid in self._ids])
             for language in languages
+        }
+        # Each language's glossary keeps only the everyday phrases its plan text never uses.
+        self._glossaries = {
+            lang: glossary.bridging(" ".join(keyword_texts[pid] for pid in self._ids if rows[pid].language == lang))
+            for lang, glossary in self._glossary_files.items()
         }
         self._keyword_sides: dict[str, _KeywordSide] = {}
         for language in languages:
@@ -205,12 +225,16 @@ class HybridRetriever:
                 scores[original] = max(scores[original], similarity)
         return scores
 
-    def _embed(self, model: DenseModel, question: str, context: Sequence[tuple[str, float]]) -> np.ndarray:
-        """The question's vector, moved toward the conversation's earlier turns by their weights."""
-        vector = model.embedder.embed_query(question)
-        if not context:
-            return vector
-        combined = vector + sum(weight * model.embedder.embed_query(text) for text, weight in context)
+    def _embed(
+        self, model: DenseModel, question: str, context: Sequence[tuple[str, float]], lang: str, ideas: list[int]
+    ) -> np.ndarray:
+        """The question's vector, moved toward the plan's words for the glossary ideas it names
+        and toward the conversation's earlier turns, by their weights."""
+        combined = model.embedder.embed_query(question)
+        if ideas:
+            combined = combined + self._settings.glossary_weight * self._plan_vectors[(model.key, lang)][ideas].mean(0)
+        for text, weight in context:
+            combined = combined + weight * model.embedder.embed_query(text)
         return combined / (np.linalg.norm(combined) or 1.0)
 
     def search(
@@ -221,6 +245,11 @@ class HybridRetriever:
         settings = self._settings
         side = self._keyword_sides.get(lang) or self._keyword_sides["en"]
         terms = question_tokens(question, side.keywords.lang)
+        glossary = self._glossaries.get(side.keywords.lang)
+        ideas = glossary.found(question) if glossary else []
+        plan_terms = (
+            question_tokens(" ".join(glossary.plan_words[i] for i in ideas), side.keywords.lang) if glossary else []
+        )
         # A question is matched against the originals and their translations into its language.
         eligible = self._eligible.get(lang, self._eligible_originals)
         n = min(settings.dense_candidates, self._originals)
@@ -229,7 +258,9 @@ class HybridRetriever:
         dense = np.zeros(self._originals)
         unit_similarity = np.zeros(int(self._unit_bounds[-1]))
         # The models embed the question side by side (onnxruntime and numpy release the GIL).
-        vectors = list(self._pool.map(lambda model: self._embed(model, question, context), self._models))
+        vectors = list(
+            self._pool.map(lambda model: self._embed(model, question, context, side.keywords.lang, ideas), self._models)
+        )
         for model, vector in zip(self._models, vectors):
             similarities = self._dense_ranking(model, vector, eligible, n)
             ranked = self._ranking(similarities, n)
@@ -248,6 +279,8 @@ class HybridRetriever:
         ):
             if weight > 0:  # a ranking with no weight adds nothing to the fusion: skip its scoring
                 scores = keyword_index.scores(terms)
+                if plan_terms:
+                    scores = scores + settings.glossary_keyword_weight * keyword_index.scores(plan_terms)
                 for text, context_weight in context:
                     scores = scores + context_weight * keyword_index.scores(question_tokens(text, keyword_index.lang))
                 row_scores = np.zeros(len(self._ids))

@@ -36,6 +36,11 @@ class Settings(BaseSettings):
     keyword_weight: float = Field(default=2.0, ge=0)  # BM25 over heading path + text
     heading_weight: float = Field(default=0.0, ge=0)  # BM25 over the heading path alone
     max_citations: int = Field(default=3, ge=1, le=10)
+    # Everyday words -> the plan's words (assistant/glossary.py): how far a question that uses them
+    # is moved toward the plan's words, in vector space and in the keyword query.
+    parent_terms_file: Path = Path(__file__).parent / "parent_terms.toml"
+    glossary_weight: float = Field(default=0.5, ge=0)
+    glossary_keyword_weight: float = Field(default=0.5, ge=0)
     # Up to this many passages, dense search runs exactly in memory; beyond it, Chroma's HNSW.
     in_memory_passage_limit: int = 20_000
 

@@ -1,0 +1,106 @@
+"""The everyday-words glossary: matching (pure), the shipped file's plan words (real corpus), and
+what it does to retrieval (real index, real models)."""
+
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from assistant.embedding import Embedder
+from assistant.glossary import Glossary
+from assistant.service import PlanAssistant
+from assistant.settings import Settings
+from evals.verbatim import page_texts
+from ingest.text_units import normalize_for_match
+from tests.conftest import CORPUS
+
+GLOSSARY = """
+[[term]]
+en = ["handle money", "budgeting"]
+es = ["manejar el dinero", "educación financiera"]
+plan = "financial literacy and basic money management skills"
+plan_es = "educación financiera"
+
+[[term]]
+en = ["buildings", "fix up"]
+plan = "High-quality facilities"
+"""
+
+
+@pytest.fixture
+def glossary_file(tmp_path: Path) -> Path:
+    path = tmp_path / "terms.toml"
+    path.write_text(GLOSSARY, encoding="utf-8")
+    return path
+
+
+def test_phrases_match_whole_words_whatever_the_case(glossary_file: Path) -> None:
+    english = Glossary.load(glossary_file, said="en")
+    assert english.expansion("Will my kid learn to HANDLE MONEY?") == [
+        "financial literacy and basic money management skills"
+    ]
+    assert english.found("Are they going to fix up the old buildings?") == [1]
+    assert english.found("The handle moneybox is broken") == []  # part of a word is not the phrase
+
+
+def test_spanish_phrases_match_without_their_accents(glossary_file: Path) -> None:
+    spanish = Glossary.load(glossary_file, said="es", plan="plan_es")
+    assert spanish.plan_words == ["educación financiera"]  # a term with no Spanish phrases is left out
+    assert spanish.found("le enseñan educacion financiera?") == [0]
+
+
+def test_bridging_keeps_only_the_phrases_the_plan_never_uses(glossary_file: Path) -> None:
+    english = Glossary.load(glossary_file, said="en").bridging("Students learn budgeting. High-quality facilities.")
+    assert english.found("a class on budgeting") == []  # the plan says it itself: no expansion
+    assert english.found("can my kid handle money") == [0]
+
+
+def test_a_missing_file_is_an_empty_glossary(tmp_path: Path) -> None:
+    empty = Glossary.load(tmp_path / "absent.toml", said="en")
+    assert empty.plan_words == [] and empty.found("handle money") == []
+
+
+def _corpus_text(*names: str) -> str:
+    return " ".join(text for name in names for text in page_texts(CORPUS / name).values())
+
+
+def test_the_parent_glossary_speaks_in_the_plans_own_words() -> None:
+    terms = tomllib.loads(Settings().parent_terms_file.read_text(encoding="utf-8"))["term"]
+    assert len(terms) >= 100
+    english = _corpus_text("pusd-strategic-plan-2016-2020.pdf", "pusd-planning-for-the-future.html")
+    spanish = _corpus_text("pusd-strategic-plan-2016-2020.es.pdf", "pusd-planning-for-the-future.es.html")
+    for term in terms:
+        assert term["en"] and term["es"], term["plan"]
+        for field, text in (("plan", english), ("plan_es", spanish)):
+            for phrase in term[field].split("; "):
+                assert normalize_for_match(phrase).lower() in text.lower(), (field, phrase)
+
+
+@pytest.fixture(scope="module")
+def without_glossary(built_settings: Settings, embedders: dict[str, Embedder]) -> PlanAssistant:
+    return PlanAssistant(
+        built_settings.model_copy(update={"glossary_weight": 0, "glossary_keyword_weight": 0}), embedders
+    )
+
+
+def _rank(assistant: PlanAssistant, question: str, lang: str, passage: str) -> int | None:
+    ranked = assistant.retriever.search(question, lang).passages
+    return next((n for n, p in enumerate(ranked, start=1) if passage in p.text), None)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("question", "lang", "passage"),
+    [
+        ("my son gets anxious and depressed, is there support?", "en", "social, emotional, and academic needs"),
+        ("Are the old classrooms getting air conditioning?", "en", "upgrade facilities"),
+        ("will kids do hands-on projects?", "en", "learn in meaningful and active ways"),
+        ("my daughter wants to go to trade school, will she be ready?", "en", "career, vocation"),
+        ("los salones están viejos, los van a arreglar?", "es", "upgrade facilities"),
+    ],
+)
+def test_everyday_words_lift_the_plans_passage_to_the_top(
+    plan_assistant: PlanAssistant, without_glossary: PlanAssistant, question: str, lang: str, passage: str
+) -> None:
+    assert _rank(plan_assistant, question, lang, passage) == 1
+    assert (_rank(without_glossary, question, lang, passage) or 99) > 1  # the glossary is what lifts it
