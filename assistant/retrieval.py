@@ -174,6 +174,13 @@ class HybridRetriever:
             lang: glossary.bridging(" ".join(keyword_texts[pid] for pid in self._ids if rows[pid].language == lang))
             for lang, glossary in self._glossary_files.items()
         }
+        # A question that names a section ("What falls under Outstanding Staff?") ranks the
+        # passages whose innermost heading it names in full, the most specific heading first.
+        label_terms = [frozenset(tokens(rows[pid].label, rows[pid].language)) for pid in self._ids]
+        self._label_terms = label_terms
+        self._label_rank = np.array(
+            [10.0 * len(terms) - rows[pid].section.count(" > ") for pid, terms in zip(self._ids, label_terms)]
+        )
         self._keyword_sides: dict[str, _KeywordSide] = {}
         for language in languages:
             members = [i for i, pid in enumerate(self._ids) if rows[pid].language == language]
@@ -287,6 +294,11 @@ class HybridRetriever:
                 row_scores[side.rows] = scores
                 rankings.append(self._ranking(self._by_original(row_scores, eligible), n, positive_only=True))
                 weights.append(weight)
+        if settings.label_weight > 0:
+            named = set(terms)
+            scores = np.array([float(bool(t) and t <= named) for t in self._label_terms]) * self._label_rank
+            rankings.append(self._ranking(self._by_original(scores, eligible), n, positive_only=True))
+            weights.append(settings.label_weight)
         fused = fuse(rankings, weights, settings.rrf_k)
         passages = [
             self._retrieved(pid, lang, reply_lang or lang, float(dense[self._position[pid]]), unit_similarity)

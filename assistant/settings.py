@@ -35,6 +35,8 @@ class Settings(BaseSettings):
     unit_weight: float = Field(default=1.0, ge=0)  # each model's ranking by a passage's best sentence
     keyword_weight: float = Field(default=2.0, ge=0)  # BM25 over heading path + text
     heading_weight: float = Field(default=0.0, ge=0)  # BM25 over the heading path alone
+    # Passages whose innermost heading the question names (0.5: best on dev, `python -m evals.sweep label_weight=...`).
+    label_weight: float = Field(default=0.5, ge=0)
     max_citations: int = Field(default=3, ge=1, le=10)
     # Everyday words -> the plan's words (assistant/glossary.py): how far a question that uses them
     # is moved toward the plan's words, in vector space and in the keyword query.

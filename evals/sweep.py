@@ -1,7 +1,7 @@
 """Grid search of chunk size and fusion weights on the dev split (the test split stays unseen).
 
 python -m evals.sweep            # prints a table, best first; pick, then set the defaults
-python -m evals.sweep glossary   # the parent glossary's two weights, on the current index
+python -m evals.sweep glossary_weight=0,0.5 label_weight=0,1   # query-side settings, current index
 """
 
 from __future__ import annotations
@@ -58,27 +58,25 @@ def main() -> int:
     return 0
 
 
-GLOSSARY_GRID = {"glossary_weight": [0.0, 0.25, 0.5, 1.0, 2.0], "glossary_keyword_weight": [0.0, 0.25, 0.5, 1.0]}
-
-
-def glossary() -> int:
-    """hit@1 / hit@3 of the dev questions (English, Spanish) and dev conversation turns for each
-    pair of glossary weights; the index of the data folder is used as it is."""
+def grid(specs: list[str]) -> int:
+    """hit@1 / hit@3 of the dev questions (English, Spanish) and of the dev conversation turns for
+    every combination of the settings given as name=v1,v2,... (no re-ingest: query-side settings)."""
     base = Settings()
+    axes = {name: [float(v) for v in values.split(",")] for name, values in (spec.split("=", 1) for spec in specs)}
     embedders = {key: build_embedder(key, base.model_cache_dir) for key in base.embedding_models}
     dev = [q for q in load_questions() if q.split == "dev"]
     conversations = [c for c in load_conversations() if c.split == "dev"]
-    print("vector keyword | en hit@1 hit@3 | es hit@1 hit@3 | conv hit@1 hit@3")
-    for weight, keyword in itertools.product(*GLOSSARY_GRID.values()):
-        tuned = base.model_copy(update={"glossary_weight": weight, "glossary_keyword_weight": keyword})
+    print(" ".join(axes), "| en hit@1 hit@3 | es hit@1 hit@3 | conv hit@1 hit@3")
+    for values in itertools.product(*axes.values()):
+        tuned = base.model_copy(update=dict(zip(axes, values)))
         assistant = PlanAssistant(tuned, embedders, NEVER_REFUSE)
         rows = run_ours(assistant, dev, tuned.corpus_dir)
         turns = run_conversations(assistant, conversations, tuned.corpus_dir)
         groups = [[r for r in rows if r["lang"] == lang] for lang in ("en", "es")] + [turns]
         cells = " | ".join(f"{hit_at(g, 1):.3f} {hit_at(g, 3):.3f}" for g in groups)
-        print(f"{weight:6.2f} {keyword:7.2f} | {cells}")
+        print(" ".join(f"{v:g}" for v in values), "|", cells)
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(glossary() if sys.argv[1:] == ["glossary"] else main())
+    sys.exit(grid(sys.argv[1:]) if sys.argv[1:] else main())

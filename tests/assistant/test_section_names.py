@@ -1,0 +1,25 @@
+"""A question that names a section finds that section, not its parent's overview (real index)."""
+
+import pytest
+
+from assistant.embedding import Embedder
+from assistant.service import PlanAssistant
+from assistant.settings import Settings
+
+pytestmark = pytest.mark.slow
+
+
+def test_naming_a_section_ranks_it_above_the_overview_that_lists_it(
+    plan_assistant: PlanAssistant, built_settings: Settings, embedders: dict[str, Embedder]
+) -> None:
+    question = "What is in the Quality Learning Environment priority?"
+    top = plan_assistant.retriever.search(question).passages[0]
+    assert top.section == "STRATEGIC PRIORITIES > Quality Learning Environment"
+    # Without the section-name ranking, the priorities' overview (which names all six) wins.
+    unnamed = PlanAssistant(built_settings.model_copy(update={"label_weight": 0}), embedders)
+    assert unnamed.retriever.search(question).passages[0].section == "STRATEGIC PRIORITIES"
+
+
+def test_a_spanish_question_finds_the_section_by_its_translated_name(plan_assistant: PlanAssistant) -> None:
+    top = plan_assistant.retriever.search("¿Qué dice la misión?", "es").passages[0]
+    assert top.section == "OUR MISSION"  # the original is ranked (and cited), found by "NUESTRA MISIÓN"
