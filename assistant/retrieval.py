@@ -81,6 +81,9 @@ class Retrieval:
     question_terms: list[str]
     keywords: KeywordIndex  # the keyword index of the question's language (for coverage)
     passages: list[Passage] = field(default_factory=list)
+    # The words of the earlier turns a follow-up leans on: "What else is in that group?" names
+    # nothing by itself, so its confidence is judged with them.
+    context_terms: list[str] = field(default_factory=list)
 
 
 def fuse(rankings: list[list[str]], weights: list[float], k: int) -> dict[str, float]:
@@ -304,7 +307,8 @@ class HybridRetriever:
             self._retrieved(pid, lang, reply_lang or lang, float(dense[self._position[pid]]), unit_similarity)
             for pid in sorted(fused, key=lambda p: -fused[p])[:n]
         ]
-        return Retrieval(terms, side.keywords, passages)
+        context_terms = [t for text, weight in context if weight > 0 for t in question_tokens(text, side.keywords.lang)]
+        return Retrieval(terms, side.keywords, passages, [t for t in dict.fromkeys(context_terms) if t not in terms])
 
     def _retrieved(
         self, pid: str, question_lang: str, reply_lang: str, dense: float, unit_similarity: np.ndarray

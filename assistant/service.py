@@ -76,11 +76,12 @@ class PlanAssistant:
         selection = select_quotes(retrieval, settings.max_citations)
         top = retrieval.passages[0] if retrieval.passages else None
         keywords = retrieval.keywords
+        asked = retrieval.question_terms + retrieval.context_terms
         features = {
             "dense_top": max((p.dense for p in retrieval.passages[:3]), default=0.0),
             "unit_top": selection.best_unit_similarity,
-            "coverage_corpus": keywords.coverage(retrieval.question_terms),
-            "coverage_top": keywords.coverage(retrieval.question_terms, top.terms) if top else 0.0,
+            "coverage_corpus": keywords.coverage(asked),
+            "coverage_top": keywords.coverage(asked, top.terms) if top else 0.0,
         }
         quoted = [q.passage.units[i] for q in selection.quotes for i in q.positions]
         confidence = self.calibration.probability(features)

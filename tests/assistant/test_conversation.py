@@ -70,3 +70,13 @@ def test_a_new_topic_is_not_dragged_back(plan_assistant: PlanAssistant) -> None:
     ]
     answer = plan_assistant.ask("Will my kid learn to handle money?", history)
     assert "financial literacy" in answer.citations[0].text
+
+
+@pytest.mark.slow
+def test_a_follow_up_that_names_nothing_is_judged_with_the_turn_it_leans_on(plan_assistant: PlanAssistant) -> None:
+    first = "What does the Outstanding Staff priority include?"
+    history = [Turn(role="user", content=first), Turn(role="assistant", content=plan_assistant.ask(first).answer)]
+    alone = plan_assistant.ask("Anything more on that?")
+    in_context = plan_assistant.ask("Anything more on that?", history)
+    assert not alone.grounded  # by itself it asks about nothing in the plans
+    assert in_context.grounded and in_context.citations[0].section == "STRATEGIC PRIORITIES > Outstanding Staff"
