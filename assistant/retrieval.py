@@ -156,6 +156,13 @@ class HybridRetriever:
                 original_id=str(meta.get("original_id", "")),
                 translation_label=str(meta.get("label", "")),
             )
+        # A translation's keywords include its original's words: a Spanish question that names the
+        # plan's English terms ("¿qué es el Road Map?", "LCAP") finds them through the translation.
+        for pid, passage in list(rows.items()):
+            if passage.original_id in rows:
+                keyword_texts[pid] += "\n" + keyword_texts[passage.original_id]
+                original_words = tokens(keyword_texts[passage.original_id], passage.language)
+                rows[pid] = replace(passage, terms=passage.terms | frozenset(original_words))
         # Originals first, then translations: the ranked ids are the originals' (what is cited).
         self._ids = sorted(rows, key=lambda pid: bool(rows[pid].original_id))
         self.passages = {pid: p for pid, p in rows.items() if not p.original_id}

@@ -49,3 +49,10 @@ def test_the_api_takes_an_explicit_language(built_settings: Settings, embedders:
         assert reply["lang"] == "es" and reply["citations"][0]["translation"]["section"] == "NUESTRA MISIÓN"
         bad = client.post("/api/ask", json={"question": "What is the mission?", "lang": "fr"})
         assert bad.status_code == 422 and bad.json()["message"].startswith("lang:")
+
+
+def test_a_spanish_question_naming_the_plans_english_term_finds_it(plan_assistant: PlanAssistant) -> None:
+    # The translation says "Hoja de Ruta"; parents who read the English site say "Road Map".
+    answer = plan_assistant.ask("¿qué es el Road Map?")
+    assert answer.lang == "es" and answer.grounded
+    assert any("The Road Map is a five-year implementation plan" in c.text for c in answer.citations)
