@@ -7,6 +7,7 @@ introduced by its innermost heading and marked [n] to point into the citation li
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypedDict
@@ -23,6 +24,7 @@ RANK_WEIGHT = 0.10  # a small preference for what hybrid retrieval ranked first
 KEEP_WITHIN = 0.08  # also quote units of the same passage scoring this close to the best one
 CITE_WITHIN = 0.20  # cite further passages whose best unit scores this close to the best one
 MAX_UNITS = 6
+MAX_LIST_ITEMS = 8  # items of a list quoted from passages of their own
 # Questions that ask for the whole of a list ("What are the values...", "¿cuáles son ...?").
 _LIST_QUESTION = re.compile(
     r"^\s*(what|which)\s+(are|were)\b|\b(list|all (of )?the|name the|each of)\b"
@@ -74,12 +76,24 @@ def select_quotes(retrieval: Retrieval, max_citations: int) -> Selection:
     return Selection([quotes[rank] for rank in sorted(quotes)], max(s[3] for s in scored))
 
 
-def widen_for_lists(question: str, selection: Selection) -> None:
-    """A question asking for a whole list gets every item of the best passage's list."""
-    if selection.quotes and _LIST_QUESTION.search(question):
-        first = selection.quotes[0]
-        if len(first.passage.units) > 1:
-            first.positions = list(range(min(len(first.passage.units), MAX_UNITS + 4)))
+def widen_for_lists(question: str, selection: Selection, continuation: Callable[[Passage], list[Passage]]) -> None:
+    """A question asking for a whole list gets every item of the best passage's list; when that
+    passage introduces items held in passages of their own (subsections, or what follows a
+    colon), each of them is quoted and cited in document order, right after it."""
+    if not (selection.quotes and _LIST_QUESTION.search(question)):
+        return
+    first = selection.quotes[0]
+    if len(first.passage.units) > 1:
+        first.positions = list(range(min(len(first.passage.units), MAX_UNITS + 4)))
+    items = continuation(first.passage)[:MAX_LIST_ITEMS]
+    if not items:
+        return
+    ids = {p.id for p in items}
+    # The rest of the list's own section is quoted whole (its units are the items); a subsection
+    # by its opening sentence, under its heading (the item's name).
+    quoted = [Quote(p, list(range(len(p.units))) if p.section == first.passage.section else [0]) for p in items]
+    selection.quotes[1:] = quoted + [q for q in selection.quotes[1:] if q.passage.id not in ids]
+    del selection.quotes[1 + MAX_LIST_ITEMS :]
 
 
 class _Source(TypedDict):

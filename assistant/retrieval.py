@@ -14,6 +14,7 @@ the keyword side searches for them too, each at a weight chosen on the dev quest
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
@@ -25,6 +26,9 @@ from assistant.glossary import Glossary
 from assistant.index import PassageIndex
 from assistant.keywords import KeywordIndex, question_tokens, tokens
 from assistant.settings import Settings
+
+# A sentence that announces the list after it: "... sets out the following seven recommendations".
+_ANNOUNCES_LIST = re.compile(r":\s*$|\bthe following\b|\bas follows\b", re.IGNORECASE)
 
 
 def _label(section: str) -> str:
@@ -52,6 +56,7 @@ class Passage:
     section: str
     url: str
     units: list[str]
+    ordinal: int  # the passage's place in its document
     terms: frozenset[str]  # keyword tokens, in the language of the question it was retrieved for
     unit_terms: tuple[frozenset[str], ...]  # each unit's words with the passage's label, for coverage
     language: str = "en"
@@ -150,6 +155,7 @@ class HybridRetriever:
                 section=section,
                 url=str(meta["url"]),
                 units=(units := json.loads(str(meta["units"]))),
+                ordinal=int(meta["ordinal"]),
                 terms=frozenset(tokens(embed_text, language)),
                 unit_terms=tuple(frozenset(tokens(f"{_label(section)} {unit}", language)) for unit in units),
                 language=language,
@@ -218,6 +224,22 @@ class HybridRetriever:
             }
             matrix = [vectors[(chunk_id, i)] for chunk_id, size in zip(self._ids, sizes) for i in range(size)]
             self._unit_matrix[model.key] = np.vstack(matrix)
+
+    def continuation(self, passage: Passage, reply_lang: str = "en") -> list[Passage]:
+        """The items a passage introduces, in document order, with their translations into
+        `reply_lang`: its nearest subsections ("OUR VALUES" -> each value), or, when it announces
+        what follows ("the following seven recommendations", a closing colon), the rest of its
+        section ("Recommendation 1.", ...)."""
+        same_doc = sorted((p for p in self.passages.values() if p.doc_id == passage.doc_id), key=lambda p: p.ordinal)
+        items = [p for p in same_doc if p.section.startswith(passage.section + " > ")]
+        if items:
+            nearest = min(p.section.count(" > ") for p in items)
+            items = [p for p in items if p.section.count(" > ") == nearest]
+            if len({p.section for p in items}) < len(items):
+                return []  # subsections of several passages each are chapters, not list items
+        elif any(_ANNOUNCES_LIST.search(unit) for unit in passage.units):
+            items = [p for p in same_doc if p.section == passage.section and p.ordinal > passage.ordinal]
+        return [replace(p, translation=self._translations.get((p.id, reply_lang))) for p in items]
 
     def _by_original(self, row_scores: np.ndarray, eligible: np.ndarray) -> np.ndarray:
         """Each original's score: the best of its eligible rows (itself and its translations)."""

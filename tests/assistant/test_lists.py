@@ -1,0 +1,43 @@
+"""A question asking for a whole list is answered with every item, each cited where it stands
+(real index, real models, real documents)."""
+
+import re
+
+import pytest
+
+from assistant.service import PlanAssistant
+from evals.verbatim import is_verbatim
+from tests.conftest import CORPUS
+
+pytestmark = pytest.mark.slow
+
+
+def test_a_list_announced_by_a_sentence_is_quoted_item_by_item(plan_assistant: PlanAssistant) -> None:
+    answer = plan_assistant.ask("What are the seven recommendations of the master plan?")
+    assert "the following seven recommendations" in answer.citations[0].text
+    numbers = [int(n) for c in answer.citations[1:] for n in re.findall(r"Recommendation (\d)\.", c.text)]
+    assert numbers == [1, 2, 3, 4, 5, 6, 7]  # all of them, in the document's order
+    for n in range(1, 8):
+        assert f"Recommendation {n}." in answer.answer
+    assert all(is_verbatim(CORPUS, c.url, c.page, c.text) for c in answer.citations)
+
+
+def test_a_section_of_subsections_is_listed_by_them_in_the_readers_language(plan_assistant: PlanAssistant) -> None:
+    answer = plan_assistant.ask("¿Cuáles son los valores del distrito?")
+    sections = [c.section for c in answer.citations]
+    assert sections[:7] == [
+        "OUR VALUES",
+        "OUR VALUES > Integrity and Respect",
+        "OUR VALUES > Transparency",
+        "OUR VALUES > Equity",
+        "OUR VALUES > Accountability",
+        "OUR VALUES > Collaboration",
+        "OUR VALUES > Honoring our Fiscal Responsibility",
+    ]
+    assert all(c.translation is not None for c in answer.citations[:7])
+    assert "Integridad y respeto" in answer.answer  # each item quoted from the Spanish translation
+
+
+def test_a_question_that_is_not_for_a_list_is_not_widened(plan_assistant: PlanAssistant) -> None:
+    answer = plan_assistant.ask("What does the master plan say about Recommendation 3?")
+    assert len(answer.citations) <= 3
