@@ -1,5 +1,5 @@
 """How the aligner embeds a proposal (assistant/alignment.py: Aligner._embed and what it is given):
-batches of like length, each text once, the same vectors as one text at a time.
+batches of like length, each text once, the same vectors as one text at a time; long parts whole.
 Fake models and a fake index, so these run in milliseconds."""
 
 from __future__ import annotations
@@ -94,11 +94,24 @@ def test_each_text_is_embedded_once_in_batches_of_like_length_with_its_own_vecto
         assert ["x" * 300] in batches
 
 
+def test_a_long_part_is_matched_whole_and_a_short_ones_sentences_one_by_one() -> None:
+    aligner, embedders = _aligner(align_sentence_words=12)
+    short = "Hire two counselors. They support students."
+    aligner.align(short)
+    embedded = {text for batch in embedders["minilm"].calls for text in batch}
+    assert embedded == {short, "Hire two counselors.", "They support students."}
+
+    embedders["minilm"].calls.clear()
+    long = "Hire two counselors for the middle schools. They support students in crisis every single week."
+    aligner.align(long)
+    assert [text for batch in embedders["minilm"].calls for text in batch] == [long]
+
+
 @pytest.mark.parametrize("threads", [1, 3])
 def test_the_result_does_not_depend_on_threads_or_batch_size(threads: int) -> None:
     text = "Hire two counselors for every middle school. They support students in crisis.\n\n" + "Fund it. " * 30
-    reference, _ = _aligner(align_threads=1, align_batch_chars=1)
-    aligner, _ = _aligner(align_threads=threads, align_batch_chars=100_000)
+    reference, _ = _aligner(align_threads=1, align_batch_chars=1, align_sentence_words=1000)
+    aligner, _ = _aligner(align_threads=threads, align_batch_chars=100_000, align_sentence_words=1000)
     first, second = reference.align(text), aligner.align(text)
     assert first.matches and len(first.parts) == 2
     assert [(m.goal.goal_id, m.score, m.parts) for m in first.matches] == [
