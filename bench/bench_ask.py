@@ -2,7 +2,9 @@
 Spanish questions and follow-ups (with their conversation); the time to the first event of
 POST /api/ask/stream; and the baseline chain.
 
-    .venv/bin/python bench/bench_ask.py [--requests 300]
+    .venv/bin/python bench/bench_ask.py [--requests 300] [--align-only]
+
+--align-only measures only POST /api/align (after the same fresh ingest), to time alignment changes.
 
 Everything runs on this machine in one go: a fresh index is built in a temporary folder, a real
 uvicorn server is started on a loopback port, and the tutorial baseline answers the same
@@ -104,6 +106,7 @@ def measure(
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--requests", type=int, default=300)
+    parser.add_argument("--align-only", action="store_true", help="only the POST /api/align measures")
     args = parser.parse_args()
     questions = [q.question for q in load_questions() if q.lang == "en"]
     spanish = [{"question": q.question} for q in load_questions() if q.lang == "es"]
@@ -150,12 +153,13 @@ def main() -> int:
                         time.sleep(0.2)
                     if time.monotonic() > deadline:
                         raise SystemExit("server did not become ready")
-                for body in english[:30] + spanish[:10]:  # warm-up
-                    client.post("/api/ask", json=body)
-                measure(results, "ask_http", ask_ms, client, english, args.requests)
-                measure(results, "ask_http_es", ask_ms, client, spanish, args.requests)
-                measure(results, "ask_http_followup", ask_ms, client, follow_up_bodies(), args.requests)
-                measure(results, "stream_first_event", first_event_ms, client, english + spanish, args.requests)
+                if not args.align_only:
+                    for body in english[:30] + spanish[:10]:  # warm-up
+                        client.post("/api/ask", json=body)
+                    measure(results, "ask_http", ask_ms, client, english, args.requests)
+                    measure(results, "ask_http_es", ask_ms, client, spanish, args.requests)
+                    measure(results, "ask_http_followup", ask_ms, client, follow_up_bodies(), args.requests)
+                    measure(results, "stream_first_event", first_event_ms, client, english + spanish, args.requests)
                 paragraphs = [{"text": p.text} for p in load_proposals() if p.kind != "site-plan"]
                 for body in paragraphs[:10]:  # warm-up
                     client.post("/api/align", json=body)
@@ -167,14 +171,15 @@ def main() -> int:
             server.terminate()
             server.wait(timeout=30)
 
-    from evals.baseline import TutorialBaseline
+    if not args.align_only:
+        from evals.baseline import TutorialBaseline
 
-    baseline = TutorialBaseline(ROOT / "corpus")
-    for question in questions[:10]:
-        baseline.cite(question)
-    baseline_ms = [baseline.cite(questions[i % len(questions)])[1] * 1000 for i in range(args.requests)]
-    results["baseline_query_p50_ms"] = round(statistics.median(baseline_ms), 2)
-    results["baseline_query_p95_ms"] = round(percentile(baseline_ms, 0.95), 2)
+        baseline = TutorialBaseline(ROOT / "corpus")
+        for question in questions[:10]:
+            baseline.cite(question)
+        baseline_ms = [baseline.cite(questions[i % len(questions)])[1] * 1000 for i in range(args.requests)]
+        results["baseline_query_p50_ms"] = round(statistics.median(baseline_ms), 2)
+        results["baseline_query_p95_ms"] = round(percentile(baseline_ms, 0.95), 2)
 
     out = ROOT / "bench" / "out"
     out.mkdir(parents=True, exist_ok=True)
