@@ -18,16 +18,15 @@ from __future__ import annotations
 
 import json
 import re
-import tomllib
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Literal
 
 import numpy as np
 
 from assistant.errors import IndexNotReady
+from assistant.glossary import Glossary
 from assistant.retrieval import DenseModel
 from assistant.schemas import AlignedGoal, AlignReply, Citation, FrameworkGoal, InputPart
 from assistant.settings import Settings
@@ -73,25 +72,6 @@ def split_parts(text: str, max_words: int) -> list[Part]:
     return [Part(n, start, end, text[start:end].strip()) for n, (start, end) in enumerate(merged, 1)]
 
 
-class StaffTerms:
-    """Staff vocabulary -> the plan's words for it, matched as whole words, case-insensitively."""
-
-    def __init__(self, path: Path) -> None:
-        terms = tomllib.loads(path.read_text(encoding="utf-8"))["term"] if path.is_file() else []
-        self.plan_words = list(dict.fromkeys(str(term["plan"]) for term in terms))
-        self._patterns = [
-            (
-                re.compile(r"\b(?:" + "|".join(re.escape(s) for s in term["staff"]) + r")\b", re.IGNORECASE),
-                self.plan_words.index(term["plan"]),
-            )
-            for term in terms
-        ]
-
-    def found(self, text: str) -> list[int]:
-        """Which of `plan_words` the text calls by a staff name."""
-        return sorted({plan for pattern, plan in self._patterns if pattern.search(text)})
-
-
 @dataclass(frozen=True)
 class GoalMatch:
     goal: Goal
@@ -132,7 +112,7 @@ class Aligner:
     def __init__(self, models: list[DenseModel], settings: Settings) -> None:
         self._models = models
         self._settings = settings
-        self._terms = StaffTerms(settings.staff_terms_file)
+        self._terms = Glossary.load(settings.staff_terms_file, said="staff")
         # Embedding runs on every core: onnxruntime and numpy release the GIL (see _embed).
         self._pool = ThreadPoolExecutor(max_workers=settings.align_threads, thread_name_prefix="align")
         # The plan's words for staff terms, embedded once: a part that uses a staff term is moved
