@@ -120,6 +120,7 @@ class HybridRetriever:
             lang: Glossary.load(settings.parent_terms_file, said=lang, plan=plan)
             for lang, plan in (("en", "plan"), ("es", "plan_es"))
         }
+        self.reload()  # first: an index built by another model fails here, before any embedding
         # The plan's words of every glossary idea, embedded once per model at start-up.
         self._plan_vectors = {
             (model.key, lang): model.embedder.embed_documents(glossary.plan_words)
@@ -127,7 +128,6 @@ class HybridRetriever:
             for lang, glossary in self._glossary_files.items()
             if glossary.plan_words
         }
-        self.reload()
 
     def reload(self) -> None:
         """(Re)read passages and unit vectors from the index, e.g. after a re-ingest."""
@@ -192,10 +192,9 @@ class HybridRetriever:
         }
         # A question that names a section ("What falls under Outstanding Staff?") ranks the
         # passages whose innermost heading it names in full, the most specific heading first.
-        label_terms = [frozenset(tokens(rows[pid].label, rows[pid].language)) for pid in self._ids]
-        self._label_terms = label_terms
+        self._label_terms = [frozenset(tokens(rows[pid].label, rows[pid].language)) for pid in self._ids]
         self._label_rank = np.array(
-            [10.0 * len(terms) - rows[pid].section.count(" > ") for pid, terms in zip(self._ids, label_terms)]
+            [10.0 * len(terms) - rows[pid].section.count(" > ") for pid, terms in zip(self._ids, self._label_terms)]
         )
         self._keyword_sides: dict[str, _KeywordSide] = {}
         for language in languages:
