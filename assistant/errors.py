@@ -22,6 +22,18 @@ class IndexNotReady(AssistantError):
     status, code = 503, "index_not_ready"
 
 
+class IndexUnavailable(AssistantError):
+    """The vector store cannot be reached or read (a Chroma server that is down)."""
+
+    status, code = 503, "index_unavailable"
+
+
+class IndexUpdating(AssistantError):
+    """The models' collections disagree: an ingest is under way, or stopped between two of them."""
+
+    status, code = 503, "index_updating"
+
+
 class EmbeddingModelMismatch(AssistantError):
     """The index was built by another embedding model: its vectors mean nothing to this one."""
 

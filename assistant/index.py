@@ -15,7 +15,7 @@ import contextlib
 import dataclasses
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, cast
 
@@ -24,8 +24,9 @@ import numpy as np
 from chromadb.api import ClientAPI
 from chromadb.api.models.Collection import Collection
 from chromadb.config import Settings as ChromaSettings
+from chromadb.errors import NotFoundError
 
-from assistant.errors import EmbeddingModelMismatch, IndexNotReady
+from assistant.errors import AssistantError, EmbeddingModelMismatch, IndexNotReady, IndexUnavailable
 from assistant.settings import Settings
 from ingest.blocks import Chunk
 from ingest.framework import Goal
@@ -99,6 +100,17 @@ def goal_records(goals: Sequence[Goal]) -> list[Record]:
     return records
 
 
+@contextlib.contextmanager
+def _store(what: str) -> Iterator[None]:
+    """A store that cannot be reached or read is a 503 that says so, not a 500."""
+    try:
+        yield
+    except AssistantError:
+        raise
+    except Exception as error:
+        raise IndexUnavailable(f"the vector store could not {what}: {error}") from error
+
+
 def make_client(settings: Settings) -> ClientAPI:
     """Embedded (a folder) by default; a shared Chroma server when a host is set."""
     chroma_settings = ChromaSettings(anonymized_telemetry=False)
@@ -106,9 +118,10 @@ def make_client(settings: Settings) -> ClientAPI:
         headers = {}
         if settings.chroma_auth_token:
             headers["Authorization"] = f"Bearer {settings.chroma_auth_token.get_secret_value()}"
-        return chromadb.HttpClient(
-            host=settings.chroma_host, port=settings.chroma_port, headers=headers, settings=chroma_settings
-        )
+        with _store(f"be reached at {settings.chroma_host}:{settings.chroma_port}"):
+            return chromadb.HttpClient(
+                host=settings.chroma_host, port=settings.chroma_port, headers=headers, settings=chroma_settings
+            )
     settings.chroma_path.mkdir(parents=True, exist_ok=True)
     return chromadb.PersistentClient(path=str(settings.chroma_path), settings=chroma_settings)
 
@@ -125,8 +138,10 @@ class PassageIndex:
     def _existing(self) -> Collection | None:
         try:
             collection = self._client.get_collection(self._name, embedding_function=None)
-        except Exception:  # chromadb raises NotFoundError or ValueError, by version
-            return None
+        except NotFoundError:
+            return None  # nothing ingested yet
+        except Exception as error:  # a server that is down or answers garbage
+            raise IndexUnavailable(f"the vector store could not open {self._name!r}: {error}") from error
         built_by = (collection.metadata or {}).get("embedding_model")
         if built_by != self.model_name:
             raise EmbeddingModelMismatch(
@@ -188,12 +203,15 @@ class PassageIndex:
         if with_vectors:
             include.append("embeddings")
         # Every field asked for is present, so read it as a plain dict rather than Optional fields.
-        return cast(dict[str, Any], self.collection().get(where={"kind": kind}, include=include))  # type: ignore[arg-type]
+        with _store(f"read collection {self._name!r}"):
+            rows = self.collection().get(where={"kind": kind}, include=include)  # type: ignore[arg-type]
+        return cast(dict[str, Any], rows)
 
     def nearest_chunks(self, vector: np.ndarray, n: int) -> tuple[list[str], list[float]]:
         """Ids of the n chunks nearest the vector, and their cosine similarities."""
-        result = self.collection().query(
-            query_embeddings=[vector.tolist()], n_results=n, where={"kind": "chunk"}, include=["distances"]
-        )
+        with _store(f"search collection {self._name!r}"):
+            result = self.collection().query(
+                query_embeddings=[vector.tolist()], n_results=n, where={"kind": "chunk"}, include=["distances"]
+            )
         distances = (result["distances"] or [[]])[0]
         return result["ids"][0], [1.0 - d for d in distances]
