@@ -25,7 +25,7 @@ from typing import Literal
 
 import numpy as np
 
-from assistant.errors import IndexNotReady
+from assistant.errors import IndexNotReady, IndexUpdating
 from assistant.glossary import Glossary
 from assistant.retrieval import DenseModel
 from assistant.schemas import AlignedGoal, AlignReply, Citation, FrameworkGoal, InputPart
@@ -106,6 +106,14 @@ def goal_from_metadata(meta: dict) -> Goal:
     )
 
 
+@dataclass(frozen=True)
+class _FrameworkState:
+    framework: list[Goal]  # frameworks, groups and goals, in document order
+    goals: list[Goal]  # the goals alone
+    starts: np.ndarray  # goal i's statements are columns starts[i] onward of each matrix
+    matrices: dict[str, np.ndarray]  # per model, one row a statement
+
+
 class Aligner:
     """Loads the framework and its statement vectors once; each call embeds the proposal once per model."""
 
@@ -124,22 +132,33 @@ class Aligner:
         self.reload()
 
     def reload(self) -> None:
+        """(Re)read the framework and its statement vectors; read in full before it replaces the
+        framework being served (one assignment), so a failed read leaves the previous one."""
         rows = self._models[0].index.load("goal", with_vectors=False)
         nodes = [goal_from_metadata(meta) for meta in rows["metadatas"]]
         order = {goal.goal_id: int(meta["ordinal"]) for goal, meta in zip(nodes, rows["metadatas"])}
-        self.framework = sorted(nodes, key=lambda goal: order[goal.goal_id])
-        self.goals = [goal for goal in self.framework if goal.role == "goal"]
-        sizes = [len(goal.statements) for goal in self.goals]
-        self._starts = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int64)
-        self._statement_matrix: dict[str, np.ndarray] = {}
+        framework = sorted(nodes, key=lambda goal: order[goal.goal_id])
+        goals = [goal for goal in framework if goal.role == "goal"]
+        sizes = [len(goal.statements) for goal in goals]
+        matrices: dict[str, np.ndarray] = {}
         for model in self._models:
             units = model.index.load("goal_unit", with_vectors=True)
             vectors = {
                 (str(m["goal_id"]), int(m["position"])): np.asarray(v)
                 for m, v in zip(units["metadatas"], units["embeddings"])
             }
-            stacked = [vectors[(g.goal_id, i)] for g, size in zip(self.goals, sizes) for i in range(size)]
-            self._statement_matrix[model.key] = np.vstack(stacked) if stacked else np.zeros((0, 1))
+            try:
+                stacked = [vectors[(g.goal_id, i)] for g, size in zip(goals, sizes) for i in range(size)]
+            except KeyError as missing:  # the collections disagree: an ingest between two of them
+                raise IndexUpdating(f"the {model.key} index lacks goal {missing}: try again shortly") from missing
+            matrices[model.key] = np.vstack(stacked) if stacked else np.zeros((0, 1))
+        starts = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int64)
+        self._state = _FrameworkState(framework, goals, starts, matrices)
+
+    @property
+    def framework(self) -> list[Goal]:
+        """Frameworks, groups and goals, in document order."""
+        return self._state.framework
 
     def _embed(self, texts: list[str]) -> list[np.ndarray]:
         """Each model's vectors for `texts`, the work spread over the pool in batches of like length.
@@ -166,10 +185,15 @@ class Aligner:
         return [np.array([vectors[model.key, text] for text in texts]) for model in self._models]
 
     def _statement_similarity(
-        self, texts: list[str], owners: np.ndarray, parts: int, expansions: list[list[int]]
+        self,
+        matrices: dict[str, np.ndarray],
+        texts: list[str],
+        owners: np.ndarray,
+        parts: int,
+        expansions: list[list[int]],
     ) -> np.ndarray:
         """(parts, statements): each part's best text against each statement, averaged over models."""
-        total = np.zeros((parts, len(self._statement_matrix[self._models[0].key])))
+        total = np.zeros((parts, len(matrices[self._models[0].key])))
         weights = self._settings.align_model_weights
         for model, vectors in zip(self._models, self._embed(texts)):
             plan_words = self._plan_words[model.key]
@@ -177,14 +201,15 @@ class Aligner:
                 if found and plan_words is not None:
                     moved = vectors[row] + plan_words[found].mean(axis=0)
                     vectors[row] = moved / np.linalg.norm(moved)
-            similarity = vectors @ self._statement_matrix[model.key].T  # (texts, statements)
+            similarity = vectors @ matrices[model.key].T  # (texts, statements)
             per_part = np.full_like(total, -1.0)
             np.maximum.at(per_part, owners, similarity)
             total += weights.get(model.key, 1.0) * per_part
         return total / sum(weights.get(model.key, 1.0) for model in self._models)
 
     def align(self, text: str) -> Alignment:
-        if not self.goals:
+        state = self._state  # one framework for the whole call, even if a reload swaps it meanwhile
+        if not state.goals:
             raise IndexNotReady("the plan framework is not in the index: run plan-assistant ingest")
         settings = self._settings
         parts = split_parts(text, settings.align_part_words)
@@ -204,8 +229,8 @@ class Aligner:
             texts += [part.text, *sentences]
             owners += [index] * (1 + len(sentences))
             expansions += [self._terms.found(part.text)] + [[]] * len(sentences)  # the whole part only
-        statements = self._statement_similarity(texts, np.array(owners), len(parts), expansions)
-        by_goal = np.maximum.reduceat(statements, self._starts, axis=1)  # (parts, goals)
+        statements = self._statement_similarity(state.matrices, texts, np.array(owners), len(parts), expansions)
+        by_goal = np.maximum.reduceat(statements, state.starts, axis=1)  # (parts, goals)
         # How far each goal stands out from the part's typical goal.
         relative = by_goal - np.median(by_goal, axis=1, keepdims=True)
         scores = relative.max(axis=0)
@@ -216,13 +241,13 @@ class Aligner:
             score = float(scores[g])
             if score < settings.align_partial - settings.align_near_margin:
                 break
-            goal = self.goals[g]
+            goal = state.goals[g]
             if score < settings.align_partial or len(matches) >= settings.align_max_goals:
                 if len(near) < settings.align_max_goals:
                     near.append(goal)
                 continue
             reaching = [p for p in np.argsort(-relative[:, g]) if relative[p, g] >= settings.align_partial]
-            start = self._starts[g]
+            start = state.starts[g]
             own = statements[reaching[0], start : start + len(goal.statements)]
             evidence = [
                 (goal.statements[i], float(own[i]))

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from assistant.embedding import Embedder
+from assistant.errors import IndexUpdating
 from assistant.glossary import Glossary
 from assistant.index import PassageIndex
 from assistant.keywords import KeywordIndex, question_tokens, tokens
@@ -109,6 +110,50 @@ class _KeywordSide:
     headings: KeywordIndex
 
 
+@dataclass(frozen=True)
+class _IndexState:
+    """Everything read from the index, in row order: originals first, then translations.
+
+    Built in full before it replaces the state being served, in one assignment, so a search
+    running meanwhile keeps the state it started with.
+    """
+
+    fingerprint: str
+    in_memory: bool
+    ids: list[str]
+    passages: dict[str, Passage]  # the originals, by id
+    position: dict[str, int]
+    translations: dict[tuple[str, str], Passage]  # (original id, language) -> translated passage
+    original_of: np.ndarray  # row -> position of the original it belongs to (itself for an original)
+    eligible: dict[str, np.ndarray]  # language -> the rows a question in it is matched against
+    glossaries: dict[str, Glossary]
+    label_terms: list[frozenset[str]]
+    label_rank: np.ndarray
+    keyword_sides: dict[str, _KeywordSide]
+    # Per model, every unit vector in one matrix, grouped by passage in row order: row i's units
+    # are rows unit_bounds[i] to unit_bounds[i + 1].
+    unit_bounds: np.ndarray
+    unit_matrix: dict[str, np.ndarray]
+    chunk_matrix: dict[str, np.ndarray]  # per model, one vector a row (in memory only)
+
+    @property
+    def originals(self) -> int:
+        return len(self.passages)
+
+    def eligible_for(self, lang: str) -> np.ndarray:
+        return self.eligible.get(lang, np.arange(len(self.ids)) < self.originals)
+
+    def by_original(self, row_scores: np.ndarray, eligible: np.ndarray) -> np.ndarray:
+        """Each original's score: the best of its eligible rows (itself and its translations)."""
+        scores = np.full(self.originals, -np.inf)
+        np.maximum.at(scores, self.original_of[eligible], row_scores[eligible])
+        return scores
+
+    def ranking(self, scores: np.ndarray, n: int, positive_only: bool = False) -> list[str]:
+        """Original passage ids by descending score, at most n (and only scores above 0 if asked)."""
+        return [self.ids[i] for i in np.argsort(-scores)[:n] if not positive_only or scores[i] > 0]
+
+
 class HybridRetriever:
     """Loads passages and sentence vectors once; each search embeds the question once per model."""
 
@@ -129,15 +174,35 @@ class HybridRetriever:
             if glossary.plan_words
         }
 
+    @property
+    def fingerprint(self) -> str:
+        """The fingerprint of the index being served."""
+        return self._state.fingerprint
+
+    @property
+    def passages(self) -> dict[str, Passage]:
+        """The original passages being served, by id."""
+        return self._state.passages
+
     def reload(self) -> None:
-        """(Re)read passages and unit vectors from the index, e.g. after a re-ingest."""
+        """(Re)read passages and unit vectors from the index, e.g. after a re-ingest.
+
+        Everything is read before anything changes: when the models' collections disagree (an
+        ingest between two of them) or the store cannot be read, this raises and the previous
+        state goes on serving.
+        """
+        self._state = self._read()
+
+    def _read(self) -> _IndexState:
+        fingerprints = {model.key: model.index.fingerprint() for model in self._models}
+        if len(set(fingerprints.values())) > 1:
+            raise IndexUpdating(f"the index is being updated (collections at {fingerprints}): try again shortly")
         primary = self._models[0].index
-        self.fingerprint = primary.fingerprint()
         chunks = primary.load("chunk", with_vectors=False)
         # Exact search in memory while the corpus is small (a district's plans are a few hundred
         # passages): ~0.1 ms against ~3 ms for a Chroma query per model. Past the limit, Chroma's
         # HNSW index answers instead.
-        self._in_memory = len(chunks["ids"]) <= self._settings.in_memory_passage_limit
+        in_memory = len(chunks["ids"]) <= self._settings.in_memory_passage_limit
         rows: dict[str, Passage] = {}
         keyword_texts: dict[str, str] = {}
         for chunk_id, text, meta in zip(chunks["ids"], chunks["documents"], chunks["metadatas"]):
@@ -170,66 +235,73 @@ class HybridRetriever:
                 original_words = tokens(keyword_texts[passage.original_id], passage.language)
                 rows[pid] = replace(passage, terms=passage.terms | frozenset(original_words))
         # Originals first, then translations: the ranked ids are the originals' (what is cited).
-        self._ids = sorted(rows, key=lambda pid: bool(rows[pid].original_id))
-        self.passages = {pid: p for pid, p in rows.items() if not p.original_id}
-        self._position = {pid: i for i, pid in enumerate(self._ids)}
-        self._translations = {(p.original_id, p.language): p for p in rows.values() if p.original_id}
-        # Row -> position of the original it belongs to (itself for an original).
-        self._original_of = np.array(
-            [self._position[rows[pid].original_id or pid] for pid in self._ids], dtype=np.int64
-        )
-        self._originals = len(self.passages)
-        self._eligible_originals = np.arange(len(self._ids)) < self._originals
+        ids = sorted(rows, key=lambda pid: bool(rows[pid].original_id))
+        position = {pid: i for i, pid in enumerate(ids)}
         languages = sorted({p.language for p in rows.values()})
-        self._eligible = {
-            language: np.array([not rows[pid].original_id or rows[pid].language == language for pid in self._ids])
-            for language in languages
-        }
-        # Each language's glossary keeps only the everyday phrases its plan text never uses.
-        self._glossaries = {
-            lang: glossary.bridging(" ".join(keyword_texts[pid] for pid in self._ids if rows[pid].language == lang))
-            for lang, glossary in self._glossary_files.items()
-        }
         # A question that names a section ("What falls under Outstanding Staff?") ranks the
         # passages whose innermost heading it names in full, the most specific heading first.
-        self._label_terms = [frozenset(tokens(rows[pid].label, rows[pid].language)) for pid in self._ids]
-        self._label_rank = np.array(
-            [10.0 * len(terms) - rows[pid].section.count(" > ") for pid, terms in zip(self._ids, self._label_terms)]
-        )
-        self._keyword_sides: dict[str, _KeywordSide] = {}
+        label_terms = [frozenset(tokens(rows[pid].label, rows[pid].language)) for pid in ids]
+        keyword_sides: dict[str, _KeywordSide] = {}
         for language in languages:
-            members = [i for i, pid in enumerate(self._ids) if rows[pid].language == language]
-            self._keyword_sides[language] = _KeywordSide(
+            members = [i for i, pid in enumerate(ids) if rows[pid].language == language]
+            keyword_sides[language] = _KeywordSide(
                 np.array(members, dtype=np.int64),
-                KeywordIndex([keyword_texts[self._ids[i]] for i in members], language),
+                KeywordIndex([keyword_texts[ids[i]] for i in members], language),
                 # Headings name topics: a question that names one ("What is the mission?") finds it.
-                KeywordIndex([rows[self._ids[i]].section for i in members], language),
+                KeywordIndex([rows[ids[i]].section for i in members], language),
             )
-        # Per model, every unit vector in one matrix, grouped by passage in self._ids order:
-        # row i's units are rows _unit_bounds[i] to _unit_bounds[i + 1].
-        sizes = [len(rows[i].units) for i in self._ids]
-        self._unit_bounds = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
-        self._unit_matrix: dict[str, np.ndarray] = {}
-        self._chunk_matrix: dict[str, np.ndarray] = {}
+        sizes = [len(rows[i].units) for i in ids]
+        unit_matrix: dict[str, np.ndarray] = {}
+        chunk_matrix: dict[str, np.ndarray] = {}
         for model in self._models:
-            if self._in_memory:
-                rows_by_id = model.index.load("chunk", with_vectors=True)
-                by_id = dict(zip(rows_by_id["ids"], rows_by_id["embeddings"]))
-                self._chunk_matrix[model.key] = np.vstack([np.asarray(by_id[i]) for i in self._ids])
-            units = model.index.load("unit", with_vectors=True)
-            vectors = {
-                (str(m["chunk_id"]), int(m["position"])): np.asarray(v)
-                for m, v in zip(units["metadatas"], units["embeddings"])
-            }
-            matrix = [vectors[(chunk_id, i)] for chunk_id, size in zip(self._ids, sizes) for i in range(size)]
-            self._unit_matrix[model.key] = np.vstack(matrix)
+            try:
+                if in_memory:
+                    rows_by_id = model.index.load("chunk", with_vectors=True)
+                    by_id = dict(zip(rows_by_id["ids"], rows_by_id["embeddings"]))
+                    chunk_matrix[model.key] = np.vstack([np.asarray(by_id[i]) for i in ids])
+                units = model.index.load("unit", with_vectors=True)
+                vectors = {
+                    (str(m["chunk_id"]), int(m["position"])): np.asarray(v)
+                    for m, v in zip(units["metadatas"], units["embeddings"])
+                }
+                matrix = [vectors[(chunk_id, i)] for chunk_id, size in zip(ids, sizes) for i in range(size)]
+            except KeyError as missing:  # the fingerprints agreed, yet a row is missing: written meanwhile
+                raise IndexUpdating(f"the {model.key} index lacks row {missing}: try again shortly") from missing
+            unit_matrix[model.key] = np.vstack(matrix)
+        return _IndexState(
+            fingerprint=fingerprints[self._models[0].key],
+            in_memory=in_memory,
+            ids=ids,
+            passages={pid: p for pid, p in rows.items() if not p.original_id},
+            position=position,
+            translations={(p.original_id, p.language): p for p in rows.values() if p.original_id},
+            original_of=np.array([position[rows[pid].original_id or pid] for pid in ids], dtype=np.int64),
+            eligible={
+                language: np.array([not rows[pid].original_id or rows[pid].language == language for pid in ids])
+                for language in languages
+            },
+            # Each language's glossary keeps only the everyday phrases its plan text never uses.
+            glossaries={
+                lang: glossary.bridging(" ".join(keyword_texts[pid] for pid in ids if rows[pid].language == lang))
+                for lang, glossary in self._glossary_files.items()
+            },
+            label_terms=label_terms,
+            label_rank=np.array(
+                [10.0 * len(terms) - rows[pid].section.count(" > ") for pid, terms in zip(ids, label_terms)]
+            ),
+            keyword_sides=keyword_sides,
+            unit_bounds=np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64),
+            unit_matrix=unit_matrix,
+            chunk_matrix=chunk_matrix,
+        )
 
     def continuation(self, passage: Passage, reply_lang: str = "en") -> list[Passage]:
         """The items a passage introduces, in document order, with their translations into
         `reply_lang`: its nearest subsections ("OUR VALUES" -> each value), or, when it announces
         what follows ("the following seven recommendations", a closing colon), the rest of its
         section ("Recommendation 1.", ...)."""
-        same_doc = sorted((p for p in self.passages.values() if p.doc_id == passage.doc_id), key=lambda p: p.ordinal)
+        state = self._state
+        same_doc = sorted((p for p in state.passages.values() if p.doc_id == passage.doc_id), key=lambda p: p.ordinal)
         items = [p for p in same_doc if p.section.startswith(passage.section + " > ")]
         if items:
             nearest = min(p.section.count(" > ") for p in items)
@@ -238,28 +310,20 @@ class HybridRetriever:
                 return []  # subsections of several passages each are chapters, not list items
         elif any(_ANNOUNCES_LIST.search(unit) for unit in passage.units):
             items = [p for p in same_doc if p.section == passage.section and p.ordinal > passage.ordinal]
-        return [replace(p, translation=self._translations.get((p.id, reply_lang))) for p in items]
+        return [replace(p, translation=state.translations.get((p.id, reply_lang))) for p in items]
 
-    def _by_original(self, row_scores: np.ndarray, eligible: np.ndarray) -> np.ndarray:
-        """Each original's score: the best of its eligible rows (itself and its translations)."""
-        scores = np.full(self._originals, -np.inf)
-        np.maximum.at(scores, self._original_of[eligible], row_scores[eligible])
-        return scores
-
-    def _ranking(self, scores: np.ndarray, n: int, positive_only: bool = False) -> list[str]:
-        """Original passage ids by descending score, at most n (and only scores above 0 if asked)."""
-        return [self._ids[i] for i in np.argsort(-scores)[:n] if not positive_only or scores[i] > 0]
-
-    def _dense_ranking(self, model: DenseModel, vector: np.ndarray, eligible: np.ndarray, n: int) -> np.ndarray:
+    def _dense_ranking(
+        self, state: _IndexState, model: DenseModel, vector: np.ndarray, eligible: np.ndarray, n: int
+    ) -> np.ndarray:
         """Per original passage, the cosine of its best eligible row (-inf where not scored)."""
-        if self._in_memory:
-            return self._by_original(self._chunk_matrix[model.key] @ vector, eligible)
-        scores = np.full(self._originals, -np.inf)
+        if state.in_memory:
+            return state.by_original(state.chunk_matrix[model.key] @ vector, eligible)
+        scores = np.full(state.originals, -np.inf)
         ids, similarities = model.index.nearest_chunks(vector, 2 * n)  # room for translations' rows
         for pid, similarity in zip(ids, similarities):
-            row = self._position.get(pid)
+            row = state.position.get(pid)
             if row is not None and eligible[row]:
-                original = self._original_of[row]
+                original = state.original_of[row]
                 scores[original] = max(scores[original], similarity)
         return scores
 
@@ -281,35 +345,36 @@ class HybridRetriever:
         """Rank passages for a question written in `lang`; attach translations into `reply_lang`
         (by default the question's language)."""
         settings = self._settings
-        side = self._keyword_sides.get(lang) or self._keyword_sides["en"]
+        state = self._state  # one state for the whole search, even if a reload swaps it meanwhile
+        side = state.keyword_sides.get(lang) or state.keyword_sides["en"]
         terms = question_tokens(question, side.keywords.lang)
-        glossary = self._glossaries.get(side.keywords.lang)
+        glossary = state.glossaries.get(side.keywords.lang)
         ideas = glossary.found(question) if glossary else []
         plan_terms = (
             question_tokens(" ".join(glossary.plan_words[i] for i in ideas), side.keywords.lang) if glossary else []
         )
         # A question is matched against the originals and their translations into its language.
-        eligible = self._eligible.get(lang, self._eligible_originals)
-        n = min(settings.dense_candidates, self._originals)
+        eligible = state.eligible_for(lang)
+        n = min(settings.dense_candidates, state.originals)
         rankings: list[list[str]] = []
         weights: list[float] = []
-        dense = np.zeros(self._originals)
-        unit_similarity = np.zeros(int(self._unit_bounds[-1]))
+        dense = np.zeros(state.originals)
+        unit_similarity = np.zeros(int(state.unit_bounds[-1]))
         # The models embed the question side by side (onnxruntime and numpy release the GIL).
         vectors = list(
             self._pool.map(lambda model: self._embed(model, question, context, side.keywords.lang, ideas), self._models)
         )
         for model, vector in zip(self._models, vectors):
-            similarities = self._dense_ranking(model, vector, eligible, n)
-            ranked = self._ranking(similarities, n)
+            similarities = self._dense_ranking(state, model, vector, eligible, n)
+            ranked = state.ranking(similarities, n)
             rankings.append(ranked)
             weights.append(settings.dense_weight)
             for pid in ranked:  # a model adds to a passage's similarity where it ranked it
-                dense[self._position[pid]] += similarities[self._position[pid]] / len(self._models)
-            per_unit = self._unit_matrix[model.key] @ vector
+                dense[state.position[pid]] += similarities[state.position[pid]] / len(self._models)
+            per_unit = state.unit_matrix[model.key] @ vector
             unit_similarity += per_unit / len(self._models)
-            best_unit = np.maximum.reduceat(per_unit, self._unit_bounds[:-1])
-            rankings.append(self._ranking(self._by_original(best_unit, eligible), n))
+            best_unit = np.maximum.reduceat(per_unit, state.unit_bounds[:-1])
+            rankings.append(state.ranking(state.by_original(best_unit, eligible), n))
             weights.append(settings.unit_weight)
         for keyword_index, weight in (
             (side.keywords, settings.keyword_weight),
@@ -321,34 +386,35 @@ class HybridRetriever:
                     scores = scores + settings.glossary_keyword_weight * keyword_index.scores(plan_terms)
                 for text, context_weight in context:
                     scores = scores + context_weight * keyword_index.scores(question_tokens(text, keyword_index.lang))
-                row_scores = np.zeros(len(self._ids))
+                row_scores = np.zeros(len(state.ids))
                 row_scores[side.rows] = scores
-                rankings.append(self._ranking(self._by_original(row_scores, eligible), n, positive_only=True))
+                rankings.append(state.ranking(state.by_original(row_scores, eligible), n, positive_only=True))
                 weights.append(weight)
         if settings.label_weight > 0:
             named = set(terms)
-            scores = np.array([float(bool(t) and t <= named) for t in self._label_terms]) * self._label_rank
-            rankings.append(self._ranking(self._by_original(scores, eligible), n, positive_only=True))
+            scores = np.array([float(bool(t) and t <= named) for t in state.label_terms]) * state.label_rank
+            rankings.append(state.ranking(state.by_original(scores, eligible), n, positive_only=True))
             weights.append(settings.label_weight)
         fused = fuse(rankings, weights, settings.rrf_k)
         passages = [
-            self._retrieved(pid, lang, reply_lang or lang, float(dense[self._position[pid]]), unit_similarity)
+            self._retrieved(state, pid, lang, reply_lang or lang, float(dense[state.position[pid]]), unit_similarity)
             for pid in sorted(fused, key=lambda p: -fused[p])[:n]
         ]
         context_terms = [t for text, weight in context if weight > 0 for t in question_tokens(text, side.keywords.lang)]
         return Retrieval(terms, side.keywords, passages, [t for t in dict.fromkeys(context_terms) if t not in terms])
 
+    @staticmethod
     def _retrieved(
-        self, pid: str, question_lang: str, reply_lang: str, dense: float, unit_similarity: np.ndarray
+        state: _IndexState, pid: str, question_lang: str, reply_lang: str, dense: float, unit_similarity: np.ndarray
     ) -> Passage:
         """The original passage as retrieved: its scores, and its translation for the reply if any."""
-        bounds = self._unit_bounds
-        i = self._position[pid]
-        passage = replace(self.passages[pid], dense=dense, unit_similarity=unit_similarity[bounds[i] : bounds[i + 1]])
-        translation = self._translations.get((pid, reply_lang))
+        bounds = state.unit_bounds
+        i = state.position[pid]
+        passage = replace(state.passages[pid], dense=dense, unit_similarity=unit_similarity[bounds[i] : bounds[i + 1]])
+        translation = state.translations.get((pid, reply_lang))
         if translation is None:
             return passage
-        t = self._position[translation.id]
+        t = state.position[translation.id]
         translation = replace(translation, unit_similarity=unit_similarity[bounds[t] : bounds[t + 1]])
         passage = replace(passage, translation=translation)
         if passage.paired_translation is not None and translation.language == question_lang:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 import time
 from collections.abc import Iterator, Sequence
@@ -12,6 +13,7 @@ from assistant.answer import render, select_quotes, widen_for_lists
 from assistant.confidence import Calibration
 from assistant.conversation import conversation_context
 from assistant.embedding import Embedder
+from assistant.errors import AssistantError
 from assistant.guard import answer_type_found, is_instruction
 from assistant.index import PassageIndex, make_client
 from assistant.language import Lang, reply_language
@@ -20,6 +22,7 @@ from assistant.retrieval import DenseModel, HybridRetriever, Retrieval
 from assistant.schemas import AlignReply, Answer, Citation, Framework, Turn
 from assistant.settings import Settings
 
+log = logging.getLogger(__name__)
 _DELTA = re.compile(r"\S+\s*")  # a word and the space after it
 WORDS_PER_DELTA = 4
 
@@ -58,11 +61,17 @@ class PlanAssistant:
         if now - self._checked_at < self.settings.refresh_seconds:
             return False
         self._checked_at = now
-        if self.index.fingerprint() != self.retriever.fingerprint:
+        try:
+            if self.index.fingerprint() == self.retriever.fingerprint:
+                return False
             self.retriever.reload()
             self.aligner.reload()
-            return True
-        return False
+        except AssistantError as error:
+            # An ingest half done, or the store out of reach: the index read before keeps serving
+            # (it is all in memory), and the next look may find the new one whole.
+            log.warning("index not reloaded, serving the previous one: %s", error.message)
+            return False
+        return True
 
     def explain(self, question: str, history: Sequence[Turn] = (), lang: Lang | None = None) -> Explained:
         """The answer with the signals behind it; `lang` None means detect the question's language."""

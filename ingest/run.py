@@ -91,8 +91,10 @@ def run_ingest(
             batches = tqdm(range(0, len(texts), BATCH), desc=f"embedding ({key})", disable=not progress)
             vectors = np.vstack([embedder.embed_documents(texts[i : i + BATCH]) for i in batches])
         plans.append((index, new, vectors, stale))
-    # Only now, with every model's vectors in hand, is anything written.
-    for index, new, vectors, stale in plans:
+    # Only now, with every model's vectors in hand, is anything written. The first model's
+    # collection goes last: servers watch its fingerprint, so when it changes the others are
+    # already whole (and a server that looks in between keeps serving, see HybridRetriever.reload).
+    for index, new, vectors, stale in reversed(plans):
         if new or stale:
             index.apply(new, vectors, stale, wanted)
     return IngestReport(
