@@ -13,7 +13,6 @@ the keyword side searches for them too, each at a weight chosen on the dev quest
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -21,63 +20,13 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from assistant.embedding import Embedder
-from assistant.errors import IndexUpdating
 from assistant.glossary import Glossary
-from assistant.index import PassageIndex
-from assistant.keywords import KeywordIndex, question_tokens, tokens
+from assistant.index_state import DenseModel, IndexState, Passage, read_state
+from assistant.keywords import KeywordIndex, question_tokens
 from assistant.settings import Settings
 
 # A sentence that announces the list after it: "... sets out the following seven recommendations".
 _ANNOUNCES_LIST = re.compile(r":\s*$|\bthe following\b|\bas follows\b", re.IGNORECASE)
-
-
-def _label(section: str) -> str:
-    return section.rsplit(" > ", 1)[-1]
-
-
-@dataclass(frozen=True)
-class DenseModel:
-    """One embedding model and the collection it built."""
-
-    key: str
-    index: PassageIndex
-    embedder: Embedder
-
-
-@dataclass(frozen=True)
-class Passage:
-    """A retrieved chunk with what the answer writer needs."""
-
-    id: str
-    text: str
-    doc_id: str
-    title: str
-    page: int | None
-    section: str
-    url: str
-    units: list[str]
-    ordinal: int  # the passage's place in its document
-    terms: frozenset[str]  # keyword tokens, in the language of the question it was retrieved for
-    unit_terms: tuple[frozenset[str], ...]  # each unit's words with the passage's label, for coverage
-    language: str = "en"
-    original_id: str = ""  # set on a translated passage: the chunk it translates
-    translation_label: str = ""  # a translation's label for readers, e.g. "Traducción no oficial"
-    dense: float = 0.0  # cosine of question and passage, averaged over models
-    unit_similarity: np.ndarray = field(default_factory=lambda: np.zeros(0))  # per unit, averaged
-    translation: Passage | None = None  # the passage in the question's language, where there is one
-
-    @property
-    def label(self) -> str:
-        """The innermost heading: how an answer line introduces a quote."""
-        return _label(self.section) or self.title
-
-    @property
-    def paired_translation(self) -> Passage | None:
-        """The translation when its units pair one to one with this passage's units."""
-        if self.translation is not None and len(self.translation.units) == len(self.units):
-            return self.translation
-        return None
 
 
 @dataclass
@@ -99,59 +48,6 @@ def fuse(rankings: list[list[str]], weights: list[float], k: int) -> dict[str, f
         for rank, item in enumerate(ranking, start=1):
             scores[item] = scores.get(item, 0.0) + weight / (k + rank)
     return scores
-
-
-@dataclass(frozen=True)
-class _KeywordSide:
-    """BM25 over the passages of one language: `rows` are their positions in the row order."""
-
-    rows: np.ndarray
-    keywords: KeywordIndex
-    headings: KeywordIndex
-
-
-@dataclass(frozen=True)
-class _IndexState:
-    """Everything read from the index, in row order: originals first, then translations.
-
-    Built in full before it replaces the state being served, in one assignment, so a search
-    running meanwhile keeps the state it started with.
-    """
-
-    fingerprint: str
-    in_memory: bool
-    ids: list[str]
-    passages: dict[str, Passage]  # the originals, by id
-    position: dict[str, int]
-    translations: dict[tuple[str, str], Passage]  # (original id, language) -> translated passage
-    original_of: np.ndarray  # row -> position of the original it belongs to (itself for an original)
-    eligible: dict[str, np.ndarray]  # language -> the rows a question in it is matched against
-    glossaries: dict[str, Glossary]
-    label_terms: list[frozenset[str]]
-    label_rank: np.ndarray
-    keyword_sides: dict[str, _KeywordSide]
-    # Per model, every unit vector in one matrix, grouped by passage in row order: row i's units
-    # are rows unit_bounds[i] to unit_bounds[i + 1].
-    unit_bounds: np.ndarray
-    unit_matrix: dict[str, np.ndarray]
-    chunk_matrix: dict[str, np.ndarray]  # per model, one vector a row (in memory only)
-
-    @property
-    def originals(self) -> int:
-        return len(self.passages)
-
-    def eligible_for(self, lang: str) -> np.ndarray:
-        return self.eligible.get(lang, np.arange(len(self.ids)) < self.originals)
-
-    def by_original(self, row_scores: np.ndarray, eligible: np.ndarray) -> np.ndarray:
-        """Each original's score: the best of its eligible rows (itself and its translations)."""
-        scores = np.full(self.originals, -np.inf)
-        np.maximum.at(scores, self.original_of[eligible], row_scores[eligible])
-        return scores
-
-    def ranking(self, scores: np.ndarray, n: int, positive_only: bool = False) -> list[str]:
-        """Original passage ids by descending score, at most n (and only scores above 0 if asked)."""
-        return [self.ids[i] for i in np.argsort(-scores)[:n] if not positive_only or scores[i] > 0]
 
 
 class HybridRetriever:
@@ -191,109 +87,7 @@ class HybridRetriever:
         ingest between two of them) or the store cannot be read, this raises and the previous
         state goes on serving.
         """
-        self._state = self._read()
-
-    def _read(self) -> _IndexState:
-        fingerprints = {model.key: model.index.fingerprint() for model in self._models}
-        if len(set(fingerprints.values())) > 1:
-            raise IndexUpdating(f"the index is being updated (collections at {fingerprints}): try again shortly")
-        primary = self._models[0].index
-        chunks = primary.load("chunk", with_vectors=False)
-        # Exact search in memory while the corpus is small (a district's plans are a few hundred
-        # passages): ~0.1 ms against ~3 ms for a Chroma query per model. Past the limit, Chroma's
-        # HNSW index answers instead.
-        in_memory = len(chunks["ids"]) <= self._settings.in_memory_passage_limit
-        rows: dict[str, Passage] = {}
-        keyword_texts: dict[str, str] = {}
-        for chunk_id, text, meta in zip(chunks["ids"], chunks["documents"], chunks["metadatas"]):
-            section, context = str(meta["section"]), str(meta["context"])
-            language = str(meta.get("language", "en"))
-            embed_text = "\n".join(part for part in (section, context, text) if part)
-            # The heading path counts twice for keywords: a word in a heading names the topic.
-            keyword_texts[chunk_id] = f"{section}\n{embed_text}"
-            rows[chunk_id] = Passage(
-                id=chunk_id,
-                text=text,
-                doc_id=str(meta["doc_id"]),
-                title=str(meta["title"]),
-                page=int(meta["page"]) or None,
-                section=section,
-                url=str(meta["url"]),
-                units=(units := json.loads(str(meta["units"]))),
-                ordinal=int(meta["ordinal"]),
-                terms=frozenset(tokens(embed_text, language)),
-                unit_terms=tuple(frozenset(tokens(f"{_label(section)} {unit}", language)) for unit in units),
-                language=language,
-                original_id=str(meta.get("original_id", "")),
-                translation_label=str(meta.get("label", "")),
-            )
-        # A translation's keywords include its original's words: a Spanish question that names the
-        # plan's English terms ("¿qué es el Road Map?", "LCAP") finds them through the translation.
-        for pid, passage in list(rows.items()):
-            if passage.original_id in rows:
-                keyword_texts[pid] += "\n" + keyword_texts[passage.original_id]
-                original_words = tokens(keyword_texts[passage.original_id], passage.language)
-                rows[pid] = replace(passage, terms=passage.terms | frozenset(original_words))
-        # Originals first, then translations: the ranked ids are the originals' (what is cited).
-        ids = sorted(rows, key=lambda pid: bool(rows[pid].original_id))
-        position = {pid: i for i, pid in enumerate(ids)}
-        languages = sorted({p.language for p in rows.values()})
-        # A question that names a section ("What falls under Outstanding Staff?") ranks the
-        # passages whose innermost heading it names in full, the most specific heading first.
-        label_terms = [frozenset(tokens(rows[pid].label, rows[pid].language)) for pid in ids]
-        keyword_sides: dict[str, _KeywordSide] = {}
-        for language in languages:
-            members = [i for i, pid in enumerate(ids) if rows[pid].language == language]
-            keyword_sides[language] = _KeywordSide(
-                np.array(members, dtype=np.int64),
-                KeywordIndex([keyword_texts[ids[i]] for i in members], language),
-                # Headings name topics: a question that names one ("What is the mission?") finds it.
-                KeywordIndex([rows[ids[i]].section for i in members], language),
-            )
-        sizes = [len(rows[i].units) for i in ids]
-        unit_matrix: dict[str, np.ndarray] = {}
-        chunk_matrix: dict[str, np.ndarray] = {}
-        for model in self._models:
-            try:
-                if in_memory:
-                    rows_by_id = model.index.load("chunk", with_vectors=True)
-                    by_id = dict(zip(rows_by_id["ids"], rows_by_id["embeddings"]))
-                    chunk_matrix[model.key] = np.vstack([np.asarray(by_id[i]) for i in ids])
-                units = model.index.load("unit", with_vectors=True)
-                vectors = {
-                    (str(m["chunk_id"]), int(m["position"])): np.asarray(v)
-                    for m, v in zip(units["metadatas"], units["embeddings"])
-                }
-                matrix = [vectors[(chunk_id, i)] for chunk_id, size in zip(ids, sizes) for i in range(size)]
-            except KeyError as missing:  # the fingerprints agreed, yet a row is missing: written meanwhile
-                raise IndexUpdating(f"the {model.key} index lacks row {missing}: try again shortly") from missing
-            unit_matrix[model.key] = np.vstack(matrix)
-        return _IndexState(
-            fingerprint=fingerprints[self._models[0].key],
-            in_memory=in_memory,
-            ids=ids,
-            passages={pid: p for pid, p in rows.items() if not p.original_id},
-            position=position,
-            translations={(p.original_id, p.language): p for p in rows.values() if p.original_id},
-            original_of=np.array([position[rows[pid].original_id or pid] for pid in ids], dtype=np.int64),
-            eligible={
-                language: np.array([not rows[pid].original_id or rows[pid].language == language for pid in ids])
-                for language in languages
-            },
-            # Each language's glossary keeps only the everyday phrases its plan text never uses.
-            glossaries={
-                lang: glossary.bridging(" ".join(keyword_texts[pid] for pid in ids if rows[pid].language == lang))
-                for lang, glossary in self._glossary_files.items()
-            },
-            label_terms=label_terms,
-            label_rank=np.array(
-                [10.0 * len(terms) - rows[pid].section.count(" > ") for pid, terms in zip(ids, label_terms)]
-            ),
-            keyword_sides=keyword_sides,
-            unit_bounds=np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64),
-            unit_matrix=unit_matrix,
-            chunk_matrix=chunk_matrix,
-        )
+        self._state = read_state(self._models, self._settings, self._glossary_files)
 
     def continuation(self, passage: Passage, reply_lang: str = "en") -> list[Passage]:
         """The items a passage introduces, in document order, with their translations into
@@ -313,7 +107,7 @@ class HybridRetriever:
         return [replace(p, translation=state.translations.get((p.id, reply_lang))) for p in items]
 
     def _dense_ranking(
-        self, state: _IndexState, model: DenseModel, vector: np.ndarray, eligible: np.ndarray, n: int
+        self, state: IndexState, model: DenseModel, vector: np.ndarray, eligible: np.ndarray, n: int
     ) -> np.ndarray:
         """Per original passage, the cosine of its best eligible row (-inf where not scored)."""
         if state.in_memory:
@@ -405,7 +199,7 @@ class HybridRetriever:
 
     @staticmethod
     def _retrieved(
-        state: _IndexState, pid: str, question_lang: str, reply_lang: str, dense: float, unit_similarity: np.ndarray
+        state: IndexState, pid: str, question_lang: str, reply_lang: str, dense: float, unit_similarity: np.ndarray
     ) -> Passage:
         """The original passage as retrieved: its scores, and its translation for the reply if any."""
         bounds = state.unit_bounds

@@ -26,7 +26,7 @@ class Settings(BaseSettings):
     # Embedded Chroma (a folder in data_dir) unless a host is given; see README for server mode.
     chroma_host: str | None = None
     chroma_port: int = 8001
-    chroma_auth_token: SecretStr | None = None
+    chroma_auth_token: SecretStr | None = None  # sent as a Bearer token, for a proxy to check: chroma run checks none
 
     # Chunking and retrieval: the best setting on the dev split of `python -m evals.sweep`.
     chunk_max_words: int = Field(default=100, ge=5, le=1000)
