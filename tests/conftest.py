@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import shutil
 import socket
+import subprocess
 import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 import uvicorn
 from fastapi import FastAPI
@@ -65,11 +67,29 @@ def fresh_settings(tmp_path: Path, corpus_copy: Path) -> Iterator[Settings]:
     yield make_settings(tmp_path / "data", corpus_copy)
 
 
-def serve(app: FastAPI) -> Iterator[str]:
-    """Run `app` under uvicorn on a free loopback port in a thread; yields its base URL."""
+def free_port() -> int:
+    """A loopback port nothing listens on."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
-        port = int(probe.getsockname()[1])
+        return int(probe.getsockname()[1])
+
+
+def wait_until_up(url: str, process: subprocess.Popen, seconds: float, what: str) -> None:  # type: ignore[type-arg]
+    """Poll `url` until it answers 200; fail if `process` exits or `seconds` pass first."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            if httpx.get(url, timeout=2).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        assert time.monotonic() < deadline and process.poll() is None, f"{what} did not start"
+        time.sleep(0.2)
+
+
+def serve(app: FastAPI) -> Iterator[str]:
+    """Run `app` under uvicorn on a free loopback port in a thread; yields its base URL."""
+    port = free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

@@ -1,24 +1,16 @@
 """One end-to-end test over real HTTP: `plan-assistant ingest`, then `serve`, then a question."""
 
 import os
-import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import httpx
 import pytest
 
-from tests.conftest import CORPUS, MODEL_CACHE
+from tests.conftest import CORPUS, MODEL_CACHE, free_port, wait_until_up
 
 pytestmark = pytest.mark.slow
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def test_cli_ingest_then_serve_answers_over_http(tmp_path: Path) -> None:
@@ -31,19 +23,11 @@ def test_cli_ingest_then_serve_answers_over_http(tmp_path: Path) -> None:
     ingest = subprocess.run([*cli, "ingest"], env=env, capture_output=True, text=True, timeout=300)
     assert ingest.returncode == 0, ingest.stderr
     assert "documents 4 | pages 10" in ingest.stdout  # two plans and their Spanish translations
-    port = _free_port()
+    port = free_port()
     server = subprocess.Popen([*cli, "serve", "--port", str(port)], env=env, stderr=subprocess.PIPE, text=True)
     try:
         base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                if httpx.get(f"{base}/api/ready", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert time.monotonic() < deadline and server.poll() is None, "server did not become ready"
-            time.sleep(0.3)
+        wait_until_up(f"{base}/api/ready", server, 120, "the API server")
         reply = httpx.post(f"{base}/api/ask", json={"question": "What is PUSD's mission?"}, timeout=30)
         assert reply.status_code == 200
         body = reply.json()

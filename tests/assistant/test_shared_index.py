@@ -8,10 +8,8 @@ keeps serving from memory until the new one can be read whole.
 
 from __future__ import annotations
 
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -24,7 +22,7 @@ from assistant.embedding import Embedder
 from assistant.errors import IndexUpdating
 from assistant.service import PlanAssistant
 from assistant.settings import Settings
-from tests.conftest import ingest_with, make_settings, serve
+from tests.conftest import free_port, ingest_with, make_settings, serve, wait_until_up
 
 pytestmark = pytest.mark.slow
 
@@ -67,31 +65,17 @@ def test_a_reingest_stopped_halfway_leaves_the_previous_index_serving(
     assert assistant.ask(MISSION).citations[0].text == before.citations[0].text
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @pytest.fixture
 def chroma_server(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[bytes], int]]:
     """`chroma run` (the chromadb package's own server) on a loopback port of its own."""
-    port = _free_port()
+    port = free_port()
     chroma = Path(sys.executable).parent / "chroma"
     process = subprocess.Popen(
         [str(chroma), "run", "--path", str(tmp_path / "chroma-server"), "--host", "127.0.0.1", "--port", str(port)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/api/v2/heartbeat", timeout=1).status_code == 200:
-                break
-        except httpx.TransportError:
-            pass
-        assert time.monotonic() < deadline and process.poll() is None, "chroma run did not start"
-        time.sleep(0.2)
+    wait_until_up(f"http://127.0.0.1:{port}/api/v2/heartbeat", process, 60, "chroma run")
     yield process, port
     process.terminate()
     process.wait(timeout=30)
