@@ -64,8 +64,10 @@ class PlanAssistant:
         try:
             if self.index.fingerprint() == self.retriever.fingerprint:
                 return False
-            self.retriever.reload()
+            # The retriever last: its fingerprint is what the check above compares, so if either
+            # read fails, the next look finds the index still changed and reads both again.
             self.aligner.reload()
+            self.retriever.reload()
         except AssistantError as error:
             # An ingest half done, or the store out of reach: the index read before keeps serving
             # (it is all in memory), and the next look may find the new one whole.
