@@ -5,7 +5,8 @@ earlier user turns are passed to retrieval as weighted context texts, so the con
 pulls the ranking while the question's own words still lead. A question that reads as
 self-contained (no "and ...", "it", "eso" ...) gives its context a smaller share, so a change of
 subject is not dragged back. "The third one" / "el tercero" picks the item the previous answer
-quoted in that place.
+quoted in that place, and a follow-up that leans back ("Which group is that listed under?",
+"What else is in that group?") is also pointed at what the previous answer quoted.
 """
 
 from __future__ import annotations
@@ -35,6 +36,14 @@ _QUOTE_LINE = re.compile(r'^- (?P<label>[^\n]+?): "(?P<text>[^\n]+)" \[\d+\]\s*$
 def quoted_items(answer: str) -> list[str]:
     """The quotes of an earlier answer, in the order it showed them, each with its label."""
     return [f"{m.group('label')}: {m.group('text')}" for m in _QUOTE_LINE.finditer(answer)]
+
+
+def shown_quotes(question: str, history: Sequence[Turn]) -> list[str]:
+    """What the previous answer quoted, in its order, when the question points back at it."""
+    answers = [turn.content for turn in history if turn.role == "assistant"]
+    if not answers or not leans_back(question):
+        return []
+    return [m.group("text") for m in _QUOTE_LINE.finditer(answers[-1])]
 
 
 def leans_back(question: str) -> bool:

@@ -101,6 +101,9 @@ class IndexState:
     unit_bounds: np.ndarray
     unit_matrix: dict[str, np.ndarray]
     chunk_matrix: dict[str, np.ndarray]  # per model, one vector a row (in memory only)
+    # Each unit's words -> the original passage it belongs to (a translation's unit too): what an
+    # earlier answer quoted is found again by its words.
+    unit_owner: dict[str, str]
 
     @property
     def originals(self) -> int:
@@ -222,4 +225,5 @@ def read_state(models: list[DenseModel], settings: Settings, glossaries: dict[st
         unit_bounds=np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64),
         unit_matrix=unit_matrix,
         chunk_matrix=chunk_matrix,
+        unit_owner={unit: rows[pid].original_id or pid for pid in reversed(ids) for unit in rows[pid].units},
     )

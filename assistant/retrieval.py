@@ -5,7 +5,9 @@ Translations take part as views of their original: a Spanish passage that matche
 question ranks its English original, which is what is cited (verbatim), with the Spanish
 passage attached. An English question sees only the originals, so translations never change
 an English answer. Earlier turns of a conversation can be given as weighted context texts:
-they pull retrieval toward the conversation's topic, and the question's own words still lead.
+they pull retrieval toward the conversation's topic, and the question's own words still lead;
+the passage the previous answer led with, when the follow-up points back at it, counts as one
+more ranking.
 A question that names an idea in everyday words ("handle money") is read with the plan's words
 for it ("financial literacy", assistant/parent_terms.toml): its vector is moved toward them and
 the keyword side searches for them too, each at a weight chosen on the dev questions.
@@ -134,10 +136,16 @@ class HybridRetriever:
         return combined / (np.linalg.norm(combined) or 1.0)
 
     def search(
-        self, question: str, lang: str = "en", context: Sequence[tuple[str, float]] = (), reply_lang: str | None = None
+        self,
+        question: str,
+        lang: str = "en",
+        context: Sequence[tuple[str, float]] = (),
+        reply_lang: str | None = None,
+        shown: Sequence[str] = (),
     ) -> Retrieval:
         """Rank passages for a question written in `lang`; attach translations into `reply_lang`
-        (by default the question's language)."""
+        (by default the question's language). `shown`: the quotes of the answer a follow-up
+        points back at (assistant/conversation.py); quotes that are no unit of the plans count for nothing."""
         settings = self._settings
         state = self._state  # one state for the whole search, even if a reload swaps it meanwhile
         side = state.keyword_sides.get(lang) or state.keyword_sides["en"]
@@ -189,6 +197,10 @@ class HybridRetriever:
             scores = np.array([float(bool(t) and t <= named) for t in state.label_terms]) * state.label_rank
             rankings.append(state.ranking(state.by_original(scores, eligible), n, positive_only=True))
             weights.append(settings.label_weight)
+        led_with = next((state.unit_owner[q] for q in shown if q in state.unit_owner), None)
+        if led_with is not None and settings.shown_weight > 0:
+            rankings.append([led_with])
+            weights.append(settings.shown_weight)
         fused = fuse(rankings, weights, settings.rrf_k)
         passages = [
             self._retrieved(state, pid, lang, reply_lang or lang, float(dense[state.position[pid]]), unit_similarity)

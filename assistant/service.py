@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from assistant.alignment import Aligner, align_reply, framework_reply
 from assistant.answer import render, select_quotes, widen_for_lists
 from assistant.confidence import Calibration
-from assistant.conversation import conversation_context
+from assistant.conversation import conversation_context, shown_quotes
 from assistant.embedding import Embedder
 from assistant.errors import AssistantError
 from assistant.guard import answer_type_found, is_instruction
@@ -83,7 +83,8 @@ class PlanAssistant:
         context = conversation_context(
             question, history, settings.history_weight, settings.history_turns, settings.new_topic_share
         )
-        retrieval = self.retriever.search(question, written, context, reply_lang=lang)
+        shown = shown_quotes(question, history)
+        retrieval = self.retriever.search(question, written, context, reply_lang=lang, shown=shown)
         selection = select_quotes(retrieval, settings.max_citations)
         top = retrieval.passages[0] if retrieval.passages else None
         keywords = retrieval.keywords

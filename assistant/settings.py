@@ -60,6 +60,10 @@ class Settings(BaseSettings):
     history_weight: float = Field(default=1.0, ge=0)
     history_turns: int = Field(default=1, ge=0, le=10)
     new_topic_share: float = Field(default=0.0, ge=0, le=1)  # of history_weight, for self-contained questions
+    # A follow-up that points back ("What else is in that group?") ranks the passage the previous
+    # answer led with, at the weight of one dense passage ranking. The dev conversations do not
+    # move with it (0.25 to 2.0 alike): the weight is dense_weight's by argument, not tuning.
+    shown_weight: float = Field(default=0.5, ge=0)
     # Plan alignment (assistant/alignment.py). A heading with one of these words opens a framework
     # of goals (ingest/framework.py), so a new plan's "Goals" or "Objectives" need no code change.
     framework_words: list[str] = ["values", "priorities", "recommendations", "profile", "goals", "objectives"]

@@ -2,7 +2,7 @@
 
 import pytest
 
-from assistant.conversation import conversation_context, leans_back, quoted_items
+from assistant.conversation import conversation_context, leans_back, quoted_items, shown_quotes
 from assistant.schemas import Turn
 from assistant.service import PlanAssistant
 
@@ -49,6 +49,24 @@ def test_an_ordinal_points_at_the_item_the_previous_answer_showed_there() -> Non
     history = [Turn(role="user", content="que valores tiene el distrito?"), Turn(role="assistant", content=ANSWER)]
     context = conversation_context("explicame el tercero", history, weight=0.6, turns=2, new_topic_share=0.5)
     assert context[0] == ("OUR VALUES: Equity", 1.2)
+
+
+def test_a_follow_up_that_points_back_carries_the_previous_answers_quotes() -> None:
+    history = [Turn(role="user", content="What are the values?"), Turn(role="assistant", content=ANSWER)]
+    assert shown_quotes("What else is in that group?", history) == ["Integrity and Respect", "Transparency", "Equity"]
+    assert shown_quotes("What is the district's mission?", history) == []  # names its own topic
+    assert shown_quotes("What else is in that group?", history[:1]) == []  # nothing was shown
+
+
+@pytest.mark.slow
+def test_a_follow_up_that_points_back_stays_with_the_passage_just_shown(plan_assistant: PlanAssistant) -> None:
+    first = "Will kids learn to respect other cultures?"
+    shown = plan_assistant.ask(first)
+    history = [Turn(role="user", content=first), Turn(role="assistant", content=shown.answer)]
+    # "That group" is what the parent was just shown; without the answer's quotes, the words of
+    # the two questions alone lead to another passage (checked with shown_weight=0).
+    follow_up = plan_assistant.ask("What else is in that group?", history)
+    assert follow_up.citations[0].section == shown.citations[0].section
 
 
 @pytest.mark.slow
