@@ -5,7 +5,12 @@
 - A question asking for an amount, a sum of money, a date or a person by name is only answered
   by a passage that states one.
   The plans set goals; they hold almost no figures, names or dates, so "How much do teachers
-  get paid?" must not be answered with a passage about teachers that names no amount.
+  get paid?" must not be answered with a passage about teachers that names no amount. So with
+  a place ("Where can I see my son's grades online?"): only a passage that names a page, a link
+  or an office answers it.
+- A question about the day it is asked ("tomorrow", "last night", "this week", "el año pasado")
+  asks for a fact of now. The plans are dated documents that set goals (2016-2020): they hold
+  no such fact, so it is refused whatever passage resembles it.
 """
 
 from __future__ import annotations
@@ -18,6 +23,26 @@ _INSTRUCTIONS = re.compile(
     r"|\bdeveloper mode\b"
     r"|\b(ignora|olvida|olvídate de)\b.{0,40}\b(instrucciones|reglas|indicaciones)\b|\bfinge (que eres|ser)\b"
     r"|\b(ahora eres|act[uú]a como)\b",
+    re.IGNORECASE,
+)
+# Today, tomorrow, this week, next month, last year, ... in either language. "Now", "current",
+# "today's students" and "hoy en día" are left out: "What does the district do now for kids who
+# fall behind?" asks about the plans.
+_ASKS_ABOUT_TODAY = re.compile(
+    r"\b(today(?!['’]s)|tonight|tomorrow|yesterday|last night|this weekend"
+    r"|(this|next|last) (week|month|year|semester|school year|fall|spring|summer|winter))\b"
+    r"|\b(hoy(?! en d[ií]a)|ma[nñ]ana|ayer|anoche|este fin de semana|(esta|la pr[oó]xima|la pasada) semana"
+    r"|(este|el pr[oó]ximo|el pasado) (año|ano|mes|semestre|ciclo escolar)|el (año|ano|mes) pasado)\b",
+    re.IGNORECASE,
+)
+# "Where" as the question's opening word, with its verb ("Where can I ...", "¿Dónde puedo ...?"),
+# not as a conjunction ("schools where kids feel safe", "de donde vienen").
+_ASKS_PLACE = re.compile(
+    r"^\W*(where\s+(can|could|do|does|is|are|should|would|will)|d[oó]nde\s+(puedo|podemos|se|est[aá]n?|hay|queda|veo))\b",
+    re.IGNORECASE,
+)
+_PLACE = re.compile(
+    r"\b(links?|website|web\s?site|page|online|office|offices|download|enlaces?|p[aá]gina|sitio|oficinas?|descargar)\b",
     re.IGNORECASE,
 )
 _ASKS_AMOUNT = re.compile(r"\bhow (much|many)\b|\bcu[aá]nt[oa]s?\b", re.IGNORECASE)
@@ -78,10 +103,17 @@ def is_instruction(question: str) -> bool:
     return bool(_INSTRUCTIONS.search(question))
 
 
+def asks_about_today(question: str) -> bool:
+    """True for a question about the day it is asked, which dated plans cannot answer."""
+    return bool(_ASKS_ABOUT_TODAY.search(question))
+
+
 def answer_type_found(question: str, quoted: list[str]) -> bool:
-    """False when the question asks for a person, a sum of money, an amount or a date and no
-    quoted text states one."""
+    """False when the question asks for a person, a sum of money, an amount, a date or a place
+    and no quoted text states one."""
     text = " ".join(quoted)
+    if _ASKS_PLACE.search(question) and not _PLACE.search(text):
+        return False
     if _ASKS_PERSON.search(question) and not _PERSON.search(text):
         return False
     if _ASKS_MONEY.search(question) and not _MONEY.search(text):

@@ -1,6 +1,6 @@
 import pytest
 
-from assistant.guard import answer_type_found, is_instruction
+from assistant.guard import answer_type_found, asks_about_today, is_instruction
 
 
 @pytest.mark.parametrize(
@@ -49,7 +49,35 @@ def test_is_instruction(question: str, expected: bool) -> None:
         ("cuando empiezan las vacaciones", ["Celebraremos nuestras fortalezas"], False),
         ("hasta cuando hay chance de inscribirlos?", ["Celebraremos nuestras fortalezas"], False),
         ("¿Mi hijo aprenderá a salir adelante cuando las cosas se pongan difíciles?", ["resiliente"], True),
+        # a place: a page, a link or an office
+        ("donde puedo ver las calificaciones de mi hijo por internet", ["Sistema integral de rendición"], False),
+        ("Where can I read the Road Map?", ["Please click on links below to download reports:"], True),
+        ("Where can I find out how my son is doing?", ["Proactive engagement in students' academic"], False),
+        ("¿Dónde puedo leer el plan maestro?", ["haga clic en los enlaces a continuación"], True),
+        ("Will my kids go to schools where they feel safe?", ["Safe, orderly and secure schools"], True),
+        ("quiero que no se olviden de donde vienen", ["Students will embrace cultural diversity"], True),
     ],
 )
 def test_answer_type_found(question: str, quoted: list[str], expected: bool) -> None:
     assert answer_type_found(question, quoted) is expected
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("Is it going to rain in Pasadena tomorrow?", True),
+        ("What were the district's state test scores last year?", True),
+        ("What's for lunch this week?", True),
+        ("Who won the game last night?", True),
+        ("cuando empiezan las vacaciones de primavera este año?", True),
+        ("hay junta de padres mañana?", True),
+        ("se puede inscribir para el próximo año escolar?", True),
+        ("What skills do today's students need?", False),
+        ("What does the district do now for kids who fall behind?", False),
+        ("¿Qué hace el distrito hoy en día por los niños atrasados?", False),
+        ("What is the vision for 2020?", False),
+        ("Which values guide the district?", False),
+    ],
+)
+def test_asks_about_today(question: str, expected: bool) -> None:
+    assert asks_about_today(question) is expected

@@ -32,8 +32,18 @@ def test_a_spanish_question_gets_a_spanish_answer_with_both_passages(plan_assist
     assert quoted and all(line.split(': "', 1)[1].rsplit('" [', 1)[0] in translation.text for line in quoted)
 
 
-def test_a_spanish_question_the_plans_do_not_answer_is_refused_in_spanish(plan_assistant: PlanAssistant) -> None:
-    answer = plan_assistant.ask("¿A qué hora pasa el camión escolar por mi casa?")
+@pytest.mark.parametrize(
+    "question",
+    [
+        "¿A qué hora pasa el camión escolar por mi casa?",
+        "¿hay junta de padres mañana en la escuela de mi hijo?",  # a fact of the day it is asked
+        "¿Dónde puedo ver cómo va mi hijo en sus clases?",  # a place no passage names
+    ],
+)
+def test_a_spanish_question_the_plans_do_not_answer_is_refused_in_spanish(
+    plan_assistant: PlanAssistant, question: str
+) -> None:
+    answer = plan_assistant.ask(question)
     assert answer.lang == "es" and not answer.grounded and answer.citations == []
     assert answer.answer.startswith("No encontré la respuesta")
 
