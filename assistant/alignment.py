@@ -8,7 +8,8 @@ Staff write "school psychologist", the plan "well-being": a part that uses a ter
 assistant/staff_terms.toml is moved toward the plan's words for it (query expansion in vector
 space; the glossary was written blind to the evaluation proposals). A goal's score for a part is its best
 statement's cosine, a weighted mean over the models, less the part's typical score over all
-goals (a long, wordy part is near everything; what counts is how far a goal stands out).
+goals (a long, wordy part is near everything; what counts is how far a goal stands out), if
+the part resembles one of the goal's statements at all (a floor on the cosine itself).
 A goal's score is its best part's; two thresholds, chosen on the dev proposals of
 evals/proposals.jsonl, make it "aligned" or "partial". The evidence is the goal's statements
 nearest the proposal, cited like /api/ask passages.
@@ -231,8 +232,10 @@ class Aligner:
             expansions += [self._terms.found(part.text)] + [[]] * len(sentences)  # the whole part only
         statements = self._statement_similarity(state.matrices, texts, np.array(owners), len(parts), expansions)
         by_goal = np.maximum.reduceat(statements, state.starts, axis=1)  # (parts, goals)
-        # How far each goal stands out from the part's typical goal.
+        # How far each goal stands out from the part's typical goal; a part that resembles no
+        # statement of a goal (the lanyards' colour) reaches none, however far it stands out.
         relative = by_goal - np.median(by_goal, axis=1, keepdims=True)
+        relative = np.where(by_goal >= settings.align_min_similarity, relative, -np.inf)
         scores = relative.max(axis=0)
         ranked = np.argsort(-scores, kind="stable")
         matches: list[GoalMatch] = []

@@ -85,6 +85,10 @@ class Settings(BaseSettings):
     align_aligned: float = Field(default=0.11, ge=0)  # score from which a goal is "aligned"
     align_partial: float = Field(default=0.06, ge=0)  # ... and "partial"
     align_near_margin: float = Field(default=0.05, ge=0)  # below "partial" by less: listed as not addressed
+    # A goal is reached only by a part whose cosine with one of its statements is at least this.
+    # Midway between the dev proposals that serve no goal (best statement 0.18: lanyard colours,
+    # email fonts) and the lowest best statement of a dev proposal that serves some (0.43).
+    align_min_similarity: float = Field(default=0.3, ge=-1, le=1)
     align_max_goals: int = Field(default=4, ge=1, le=30)
     align_evidence: int = Field(default=2, ge=1, le=10)  # statements cited per goal
     host: str = "127.0.0.1"
