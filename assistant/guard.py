@@ -26,10 +26,10 @@ _INSTRUCTIONS = re.compile(
     re.IGNORECASE,
 )
 # Today, tomorrow, this week, next month, last year, ... in either language. "Now", "current",
-# "today's students" and "hoy en día" are left out: "What does the district do now for kids who
+# "today's students", "tomorrow's leaders" and "hoy en día" are left out: "What does the district do now for kids who
 # fall behind?" asks about the plans.
 _ASKS_ABOUT_TODAY = re.compile(
-    r"\b(today(?!['’]s)|tonight|tomorrow|yesterday|last night|this weekend"
+    r"\b(today(?!['’]s)|tonight|tomorrow(?!['’]s)|yesterday|last night|this weekend"
     r"|(this|next|last) (week|month|year|semester|school year|fall|spring|summer|winter))\b"
     r"|\b(hoy(?! en d[ií]a)|ma[nñ]ana|ayer|anoche|este fin de semana|(esta|la pr[oó]xima|la pasada) semana"
     r"|(este|el pr[oó]ximo|el pasado) (año|ano|mes|semestre|ciclo escolar)|el (año|ano|mes) pasado)\b",
