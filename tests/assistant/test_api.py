@@ -56,7 +56,7 @@ def test_citation_link_opens_the_document(client: TestClient) -> None:
         "What's for lunch at the elementary schools this week?",
         "Who won the Lakers game last night?",
         "Is there a school board meeting tomorrow?",
-        "Where can I find my son's class schedule?",  # answered from the plans without the place rule
+        "Where can I find my son's class schedule?",  # answered from the plans without the records rule
     ],
 )
 def test_unanswerable_questions_are_refused_with_a_pointer(client: TestClient, question: str) -> None:

@@ -1,6 +1,6 @@
 import pytest
 
-from assistant.guard import answer_type_found, asks_about_today, is_instruction
+from assistant.guard import answer_type_found, is_instruction, outside_the_plans
 
 
 @pytest.mark.parametrize(
@@ -49,13 +49,6 @@ def test_is_instruction(question: str, expected: bool) -> None:
         ("cuando empiezan las vacaciones", ["Celebraremos nuestras fortalezas"], False),
         ("hasta cuando hay chance de inscribirlos?", ["Celebraremos nuestras fortalezas"], False),
         ("¿Mi hijo aprenderá a salir adelante cuando las cosas se pongan difíciles?", ["resiliente"], True),
-        # a place: a page, a link or an office
-        ("donde puedo ver las calificaciones de mi hijo por internet", ["Sistema integral de rendición"], False),
-        ("Where can I read the Road Map?", ["Please click on links below to download reports:"], True),
-        ("Where can I find out how my son is doing?", ["Proactive engagement in students' academic"], False),
-        ("¿Dónde puedo leer el plan maestro?", ["haga clic en los enlaces a continuación"], True),
-        ("Will my kids go to schools where they feel safe?", ["Safe, orderly and secure schools"], True),
-        ("quiero que no se olviden de donde vienen", ["Students will embrace cultural diversity"], True),
     ],
 )
 def test_answer_type_found(question: str, quoted: list[str], expected: bool) -> None:
@@ -78,7 +71,17 @@ def test_answer_type_found(question: str, quoted: list[str], expected: bool) -> 
         ("¿Qué hace el distrito hoy en día por los niños atrasados?", False),
         ("What is the vision for 2020?", False),
         ("Which values guide the district?", False),
+        # a child's own records, which only the school has
+        ("donde puedo ver las calificaciones de mi hijo por internet", True),
+        ("Where can I see my son's grades?", True),
+        ("Can I get a copy of my daughter's report card?", True),
+        ("¿Cómo reviso la asistencia de mis hijos?", True),
+        ("What is the attendance policy for my kid's school?", False),
+        ("How can I help my son with his homework?", False),  # the plans' parent engagement
+        ("How can I check my child's progress?", False),
+        ("Where can I find the Road Map?", False),
+        ("Will grades matter for getting into college?", False),
     ],
 )
-def test_asks_about_today(question: str, expected: bool) -> None:
-    assert asks_about_today(question) is expected
+def test_outside_the_plans(question: str, expected: bool) -> None:
+    assert outside_the_plans(question) is expected
