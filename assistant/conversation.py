@@ -38,12 +38,16 @@ def quoted_items(answer: str) -> list[str]:
     return [f"{m.group('label')}: {m.group('text')}" for m in _QUOTE_LINE.finditer(answer)]
 
 
+def _last_answer(history: Sequence[Turn]) -> str:
+    """The assistant's most recent reply ("" before the first)."""
+    return next((turn.content for turn in reversed(history) if turn.role == "assistant"), "")
+
+
 def shown_quotes(question: str, history: Sequence[Turn]) -> list[str]:
     """What the previous answer quoted, in its order, when the question points back at it."""
-    answers = [turn.content for turn in history if turn.role == "assistant"]
-    if not answers or not leans_back(question):
+    if not leans_back(question):
         return []
-    return [m.group("text") for m in _QUOTE_LINE.finditer(answers[-1])]
+    return [m.group("text") for m in _QUOTE_LINE.finditer(_last_answer(history))]
 
 
 def leans_back(question: str) -> bool:
@@ -62,8 +66,7 @@ def conversation_context(
     # Most recent first, each earlier turn at half the weight of the one after it.
     context = [(text, share / 2**age) for age, text in enumerate(reversed(users))]
     ordinal = _ORDINAL.search(question)
-    answers = [turn.content for turn in history if turn.role == "assistant"]
-    if ordinal and answers and (items := quoted_items(answers[-1])):
+    if ordinal and (items := quoted_items(_last_answer(history))):
         place = _ORDINALS[ordinal.group(1).lower()]
         index = place - 1 if place > 0 else len(items) - 1
         if index < len(items):

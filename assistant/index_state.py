@@ -225,5 +225,7 @@ def read_state(models: list[DenseModel], settings: Settings, glossaries: dict[st
         unit_bounds=np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64),
         unit_matrix=unit_matrix,
         chunk_matrix=chunk_matrix,
+        # Originals come first in ids: read backwards, an original's unit is written last and wins
+        # over a translation unit with the same words.
         unit_owner={unit: rows[pid].original_id or pid for pid in reversed(ids) for unit in rows[pid].units},
     )
