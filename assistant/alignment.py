@@ -9,7 +9,8 @@ assistant/staff_terms.toml is moved toward the plan's words for it (query expans
 space; the glossary was written blind to the evaluation proposals). A goal's score for a part is its best
 statement's cosine, a weighted mean over the models, less the part's typical score over all
 goals (a long, wordy part is near everything; what counts is how far a goal stands out), if
-the part resembles one of the goal's statements at all (a floor on the cosine itself).
+the part resembles one of the goal's statements at all (a floor on the cosine itself), plus a
+bonus for each goal the glossary's plan words for a staff term in the proposal quote.
 A goal's score is its best part's; two thresholds, chosen on the dev proposals of
 evals/proposals.jsonl, make it "aligned" or "partial". The evidence is the goal's statements
 nearest the proposal, cited like /api/ask passages.
@@ -27,7 +28,7 @@ from typing import Literal
 import numpy as np
 
 from assistant.errors import IndexNotReady, IndexUpdating
-from assistant.glossary import Glossary
+from assistant.glossary import Glossary, plain_words
 from assistant.retrieval import DenseModel
 from assistant.schemas import AlignedGoal, AlignReply, Citation, FrameworkGoal, InputPart
 from assistant.settings import Settings
@@ -113,6 +114,7 @@ class _FrameworkState:
     goals: list[Goal]  # the goals alone
     starts: np.ndarray  # goal i's statements are columns starts[i] onward of each matrix
     matrices: dict[str, np.ndarray]  # per model, one row a statement
+    named: list[list[int]]  # per staff term's plan words, the goals whose statements contain them
 
 
 class Aligner:
@@ -154,7 +156,7 @@ class Aligner:
                 raise IndexUpdating(f"the {model.key} index lacks goal {missing}: try again shortly") from missing
             matrices[model.key] = np.vstack(stacked) if stacked else np.zeros((0, 1))
         starts = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int64)
-        self._state = _FrameworkState(framework, goals, starts, matrices)
+        self._state = _FrameworkState(framework, goals, starts, matrices, _goals_named(self._terms.plan_words, goals))
 
     @property
     def framework(self) -> list[Goal]:
@@ -236,6 +238,9 @@ class Aligner:
         # statement of a goal (the lanyards' colour) reaches none, however far it stands out.
         relative = by_goal - np.median(by_goal, axis=1, keepdims=True)
         relative = np.where(by_goal >= settings.align_min_similarity, relative, -np.inf)
+        # A goal the proposal names in staff words ("Title I schools" names Equity) stands out further.
+        named = sorted({goal for found in expansions for term in found for goal in state.named[term]})
+        relative[:, named] += settings.align_term_bonus
         scores = relative.max(axis=0)
         ranked = np.argsort(-scores, kind="stable")
         matches: list[GoalMatch] = []
@@ -262,6 +267,22 @@ class Aligner:
                 GoalMatch(goal, verdict, round(score, 4), tuple(parts[p].n for p in reaching), tuple(evidence))
             )
         return Alignment(parts, matches, near)
+
+
+def _goals_named(plan_words: Sequence[str], goals: Sequence[Goal]) -> list[list[int]]:
+    """Per staff term, the goals its plan words name: a phrase names the goals whose statements
+    contain it word for word, and a head names the goal of that title ("Equity: every child ...")."""
+    statements = [f" {' '.join(plain_words(s) for s in goal.statements)} " for goal in goals]
+    titles = [plain_words(goal.title) for goal in goals]
+    named = []
+    for words in plan_words:
+        found: set[int] = set()
+        for phrase in words.split(";"):
+            head, _, tail = (plain_words(side) for side in phrase.rpartition(":"))
+            found |= {i for i, title in enumerate(titles) if head == title}
+            found |= {i for i, said in enumerate(statements) if tail and f" {tail} " in said}
+        named.append(sorted(found))
+    return named
 
 
 def framework_reply(goal: Goal) -> FrameworkGoal:

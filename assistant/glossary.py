@@ -24,7 +24,7 @@ def _phrase_pattern(phrases: Sequence[str]) -> re.Pattern[str]:
     return re.compile(r"\b(?:" + "|".join(re.escape(fold_accents(p)) for p in phrases) + r")\b", re.IGNORECASE)
 
 
-def _words(text: str) -> str:
+def plain_words(text: str) -> str:
     """Lower-case words without accents, one space apart: "Open-Enrollment" -> "open enrollment"."""
     return " ".join(re.findall(r"[^\W_]+", fold_accents(text).lower()))
 
@@ -54,8 +54,10 @@ class Glossary:
     def bridging(self, plan_text: str) -> Glossary:
         """Only the phrases the plan itself never uses. A question that says "master plan" or
         "facilities" already shares the plan's words: expanding it would only blur it."""
-        words = f" {_words(plan_text)} "
-        kept = tuple((tuple(p for p in said if f" {_words(p)} " not in words), plan) for said, plan in self.phrases)
+        words = f" {plain_words(plan_text)} "
+        kept = tuple(
+            (tuple(p for p in said if f" {plain_words(p)} " not in words), plan) for said, plan in self.phrases
+        )
         return Glossary(self.plan_words, kept)
 
     def found(self, text: str) -> list[int]:

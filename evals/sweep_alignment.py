@@ -14,6 +14,7 @@ from evals.alignment import alignment_breakdown, run_alignment
 from evals.dataset import load_proposals
 
 GRID: dict[str, list[float]] = {
+    "align_term_bonus": [0.0, 0.04, 0.06, 0.1, 0.15],
     "align_partial": [0.04, 0.06, 0.08, 0.10, 0.12],
     "gap": [0.05, 0.1],
     "align_max_goals": [4, 5],
@@ -25,16 +26,15 @@ def main() -> int:
     assistant = PlanAssistant(base, {k: build_embedder(k, base.model_cache_dir) for k in base.embedding_models})
     dev = [p for p in load_proposals() if p.split == "dev"]
     rows = []
-    for partial, gap, most in itertools.product(*GRID.values()):
-        settings = base.model_copy(
-            update={"align_partial": partial, "align_aligned": partial + gap, "align_max_goals": most}
-        )
+    for bonus, partial, gap, most in itertools.product(*GRID.values()):
+        update = {"align_term_bonus": bonus, "align_partial": partial, "align_aligned": partial + gap}
+        settings = base.model_copy(update=update | {"align_max_goals": most})
         assistant.aligner._settings = settings
         metrics = alignment_breakdown(run_alignment(assistant, dev))["align"]
-        rows.append((metrics["recall_at_5"] + metrics["precision_at_5"], partial, gap, most, metrics))
-    print("recall+precision | partial | aligned - partial | max goals | dev metrics")
+        rows.append((metrics["recall_at_5"] + metrics["precision_at_5"], bonus, partial, gap, most, metrics))
+    print("recall+precision | term bonus | partial | aligned - partial | max goals | dev metrics")
     for row in sorted(rows, key=lambda r: -r[0])[:10]:
-        print(f"{row[0]:.4f} | {row[1]:.2f} | {row[2]:.2f} | {row[3]} | {row[4]}")
+        print(f"{row[0]:.4f} | {row[1]:.2f} | {row[2]:.2f} | {row[3]:.2f} | {row[4]} | {row[5]}")
     return 0
 
 

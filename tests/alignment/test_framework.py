@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from assistant.alignment import _goals_named
+from assistant.glossary import Glossary
 from assistant.settings import Settings
 from ingest.blocks import Block, SourceDocument
 from ingest.corpus import load_corpus
@@ -120,3 +122,30 @@ def test_framework_words_come_from_settings(tmp_path: Path) -> None:
     document = SourceDocument("d", "D", "plan", "/corpus/d.pdf", blocks + (Block("paragraph", "Leer.", 1),))
     assert extract_framework([document], WORDS) == []
     assert [g.title for g in extract_framework([document], ("metas",))] == ["Metas del distrito", "Lectura"]
+
+
+def test_staff_terms_name_the_goals_their_plan_words_quote(framework: dict[str, Goal]) -> None:
+    goals = [goal for goal in framework.values() if goal.role == "goal"]
+    terms = Glossary.load(Settings().staff_terms_file, said="staff")
+    named = {
+        words: {goals[i].goal_id for i in found}
+        for words, found in zip(terms.plan_words, _goals_named(terms.plan_words, goals))
+    }
+
+    def goals_of(start: str) -> set[str]:
+        return next(ids for words, ids in named.items() if words.startswith(start))
+
+    assert "our-values/equity" in goals_of("Equity: every child entitled")  # by its head
+    assert "strategic-priorities/outstanding-staff" in goals_of("Outstanding Staff: ongoing coaching")
+    # "high-quality facilities" is a point of Quality Learning Environment, word for word.
+    assert "strategic-priorities/quality-learning-environment" in goals_of("high-quality facilities; upgrade")
+    # Plan words are copied from the plan, so nearly every term names a goal (4 of 90 name none).
+    assert sum(not ids for ids in named.values()) <= 4
+
+
+def test_a_phrase_no_statement_contains_names_no_goal(framework: dict[str, Goal]) -> None:
+    goals = [goal for goal in framework.values() if goal.role == "goal"]
+    lanyards, safe = _goals_named(
+        ["Lanyards: blue lanyards for every visitor", "safe, orderly and secure schools"], goals
+    )
+    assert lanyards == [] and [goals[i].title for i in safe] == ["Quality Learning Environment"]
