@@ -10,6 +10,9 @@
   them: one about the day it is asked ("tomorrow", "last night", "this week", "el año pasado"),
   since the plans are dated documents that set goals (2016-2020); and one about a child's own
   records ("my son's grades", "las calificaciones de mi hijo"), which only the school has.
+- A question about classes or a program in a subject ("art classes", "clases de música") is only
+  answered if the plans name the subject at all ("A-G classes"); a passage about learning in
+  general does not tell a parent whether there are music classes.
 """
 
 from __future__ import annotations
@@ -96,6 +99,19 @@ _TIME = re.compile(
     r"december|monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b|\b\d{1,2}(:\d\d)?\s?(am|pm)\b",
     re.IGNORECASE,
 )
+
+
+# "<subject> classes" in English, "clases de <subject>" in Spanish.
+_ASKS_CLASSES = re.compile(
+    r"\b([\w-]+)\s+(?:class|classes|course|courses|lessons|program|programs)\b"
+    r"|\b(?:clases?|cursos?|programas?|talleres?)\s+de\s+([\w-]+)",
+    re.IGNORECASE,
+)
+
+
+def class_subjects(question: str) -> list[str]:
+    """The subjects of the classes or programs a question asks about: "art classes" -> ["art"]."""
+    return [word for match in _ASKS_CLASSES.finditer(question) for word in match.groups() if word]
 
 
 def is_instruction(question: str) -> bool:

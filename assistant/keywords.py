@@ -84,6 +84,10 @@ class KeywordIndex:
     def weight(self, term: str) -> float:
         return self.idf.get(term, self.unknown_idf)
 
+    def uses(self, word: str) -> bool:
+        """Whether the corpus uses the word (its stems); a stop word, having none, counts as used."""
+        return all(term in self._vocabulary for term in tokens(word, self.lang))
+
     def coverage(self, query: Sequence[str], found_in: AbstractSet[str] | None = None) -> float:
         """Idf-weighted share of query terms present in `found_in` (default: anywhere in the corpus)."""
         terms = set(query)

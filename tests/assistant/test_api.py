@@ -43,6 +43,11 @@ def test_answer_quotes_the_plan_and_cites_the_right_page(client: TestClient) -> 
         assert f"[{citation['n']}]" in body["answer"]
 
 
+def test_classes_in_a_subject_the_plans_name_are_answered(client: TestClient) -> None:
+    body = client.post("/api/ask", json={"question": "Do the high schools offer A-G classes?"}).json()
+    assert body["grounded"] is True and "A-G classes" in body["citations"][0]["text"]
+
+
 def test_citation_link_opens_the_document(client: TestClient) -> None:
     body = client.post("/api/ask", json={"question": "Who monitors progress on the master plan?"}).json()
     url = body["citations"][0]["url"].split("#")[0]
@@ -57,6 +62,7 @@ def test_citation_link_opens_the_document(client: TestClient) -> None:
         "Who won the Lakers game last night?",
         "Is there a school board meeting tomorrow?",
         "Where can I find my son's class schedule?",  # answered from the plans without the records rule
+        "Does PUSD offer art classes?",  # answered from "broad-based experiences" without the subject rule
     ],
 )
 def test_unanswerable_questions_are_refused_with_a_pointer(client: TestClient, question: str) -> None:

@@ -1,6 +1,6 @@
 import pytest
 
-from assistant.guard import answer_type_found, is_instruction, outside_the_plans
+from assistant.guard import answer_type_found, class_subjects, is_instruction, outside_the_plans
 
 
 @pytest.mark.parametrize(
@@ -85,3 +85,18 @@ def test_answer_type_found(question: str, quoted: list[str], expected: bool) -> 
 )
 def test_outside_the_plans(question: str, expected: bool) -> None:
     assert outside_the_plans(question) is expected
+
+
+@pytest.mark.parametrize(
+    ("question", "subjects"),
+    [
+        ("Does PUSD offer art classes?", ["art"]),
+        ("hay clases de musica o de arte en las secundarias de pusd?", ["musica"]),
+        ("Is there an after-school program at my son's school?", ["after-school"]),
+        ("¿Hay talleres de computación para padres?", ["computación"]),
+        ("Will my daughter be able to take the classes she needs?", ["the"]),  # a stop word: no subject
+        ("What does the plan say about college?", []),
+    ],
+)
+def test_class_subjects(question: str, subjects: list[str]) -> None:
+    assert class_subjects(question) == subjects
