@@ -194,6 +194,7 @@ def evaluate(settings: Settings, calibrate: bool, baseline: bool, out: Path) -> 
             "align_aligned",
             "align_partial",
             "align_max_goals",
+            "align_term_bonus",
             "align_model_weights",
         }
     )
