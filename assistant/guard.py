@@ -110,7 +110,8 @@ _ASKS_CLASSES = re.compile(
 
 
 def class_subjects(question: str) -> list[str]:
-    """The subjects of the classes or programs a question asks about: "art classes" -> ["art"]."""
+    """The words that say which classes or programs a question asks about: "art classes" ->
+    ["art"], "smaller class sizes" -> ["smaller"]."""
     return [word for match in _ASKS_CLASSES.finditer(question) for word in match.groups() if word]
 
 

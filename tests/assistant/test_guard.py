@@ -96,6 +96,9 @@ def test_outside_the_plans(question: str, expected: bool) -> None:
         ("¿Hay talleres de computación para padres?", ["computación"]),
         ("Will my daughter be able to take the classes she needs?", ["the"]),  # a stop word: no subject
         ("What does the plan say about college?", []),
+        # Which classes: smaller ones. The plans never speak of class size, so this is refused,
+        # where "class" alone matched "A-G classes" and answered it (confidence 0.64).
+        ("Will there be smaller class sizes?", ["smaller"]),
     ],
 )
 def test_class_subjects(question: str, subjects: list[str]) -> None:
