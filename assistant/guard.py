@@ -18,6 +18,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 _INSTRUCTIONS = re.compile(
     r"\b(ignore|disregard|forget)\b.{0,40}\b(instructions?|rules?|prompt|guidelines)\b"
@@ -113,6 +114,12 @@ def class_subjects(question: str) -> list[str]:
     """The words that say which classes or programs a question asks about: "art classes" ->
     ["art"], "smaller class sizes" -> ["smaller"]."""
     return [word for match in _ASKS_CLASSES.finditer(question) for word in match.groups() if word]
+
+
+def names_an_unknown_subject(question: str, plans_use: Callable[[str], bool]) -> bool:
+    """True when the question asks about classes or programs in a subject the plans never name;
+    `plans_use` tells whether the plans use a word (KeywordIndex.uses)."""
+    return not all(plans_use(subject) for subject in class_subjects(question))
 
 
 def is_instruction(question: str) -> bool:

@@ -14,7 +14,7 @@ from assistant.confidence import Calibration
 from assistant.conversation import conversation_context, shown_quotes
 from assistant.embedding import Embedder
 from assistant.errors import AssistantError
-from assistant.guard import answer_type_found, class_subjects, is_instruction, outside_the_plans
+from assistant.guard import answer_type_found, is_instruction, names_an_unknown_subject, outside_the_plans
 from assistant.index import PassageIndex, make_client
 from assistant.language import Lang, reply_language
 from assistant.prompts import phrase
@@ -97,11 +97,10 @@ class PlanAssistant:
         }
         quoted = [q.passage.units[i] for q in selection.quotes for i in q.positions]
         confidence = self.calibration.probability(features)
-        unnamed_subject = not all(keywords.uses(subject) for subject in class_subjects(question))
         if (
             is_instruction(question)
             or outside_the_plans(question)
-            or unnamed_subject
+            or names_an_unknown_subject(question, keywords.uses)
             or not answer_type_found(question, quoted)
         ):
             confidence = 0.0  # a rule, not a score: see assistant/guard.py
