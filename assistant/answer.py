@@ -7,7 +7,7 @@ introduced by its innermost heading and marked [n] to point into the citation li
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypedDict
@@ -76,24 +76,36 @@ def select_quotes(retrieval: Retrieval, max_citations: int) -> Selection:
     return Selection([quotes[rank] for rank in sorted(quotes)], max(s[3] for s in scored))
 
 
-def widen_for_lists(question: str, selection: Selection, continuation: Callable[[Passage], list[Passage]]) -> None:
-    """A question asking for a whole list gets every item of the best passage's list; when that
-    passage introduces items held in passages of their own (subsections, or what follows a
-    colon), each of them is quoted and cited in document order, right after it."""
+def widen_for_lists(
+    question: str,
+    selection: Selection,
+    continuation: Callable[[Passage], list[Passage]],
+    named: Sequence[Passage] = (),
+) -> None:
+    """A question asking for a whole list gets every item of the list it asks for: the section
+    it names ("What are the strategic priorities?"), else the best quoted passage. When that
+    passage introduces items held in passages of their own (subsections, or what follows "the
+    following ..."), the items are the answer: each is quoted and cited in document order, and
+    the passage that announced them follows them, as their context."""
     if not (selection.quotes and _LIST_QUESTION.search(question)):
         return
-    first = selection.quotes[0]
-    if len(first.passage.units) > 1:
-        first.positions = list(range(min(len(first.passage.units), MAX_UNITS + 4)))
-    items = continuation(first.passage)[:MAX_LIST_ITEMS]
-    if not items:
-        return
-    ids = {p.id for p in items}
+    head = named[0] if named else selection.quotes[0].passage
+    quoted_head = next((q for q in selection.quotes if q.passage.id == head.id), None) or Quote(head)
+    if len(head.units) > 1:
+        quoted_head.positions = list(range(min(len(head.units), MAX_UNITS + 4)))
+    elif not quoted_head.positions:
+        quoted_head.positions = [0]
+    items = continuation(head)[:MAX_LIST_ITEMS]
+    ids = {p.id for p in items} | {head.id}
     # The rest of the list's own section is quoted whole (its units are the items); a subsection
     # by its opening sentence, under its heading (the item's name).
-    quoted = [Quote(p, list(range(len(p.units))) if p.section == first.passage.section else [0]) for p in items]
-    selection.quotes[1:] = quoted + [q for q in selection.quotes[1:] if q.passage.id not in ids]
-    del selection.quotes[1 + MAX_LIST_ITEMS :]
+    quoted = [Quote(p, list(range(len(p.units))) if p.section == head.section else [0]) for p in items]
+    if not quoted:  # the passage is the list: its items first, then what else was quoted
+        selection.quotes[:] = [quoted_head] + [q for q in selection.quotes if q.passage.id not in ids]
+        return
+    # "What are the seven recommendations?" is answered by Recommendation 1 to 7, not by the
+    # sentence that says there are seven: that sentence follows them, and the answer is the list.
+    selection.quotes[:] = quoted + [quoted_head]
 
 
 class _Source(TypedDict):

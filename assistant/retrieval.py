@@ -41,6 +41,9 @@ class Retrieval:
     # The words of the earlier turns a follow-up leans on: "What else is in that group?" names
     # nothing by itself, so its confidence is judged with them.
     context_terms: list[str] = field(default_factory=list)
+    # The passages whose heading the question names ("What are the strategic priorities?"):
+    # the list a question for a whole list asks for.
+    named: list[Passage] = field(default_factory=list)
 
 
 def fuse(rankings: list[list[str]], weights: list[float], k: int) -> dict[str, float]:
@@ -192,10 +195,9 @@ class HybridRetriever:
                 row_scores[side.rows] = scores
                 rankings.append(state.ranking(state.by_original(row_scores, eligible), n, positive_only=True))
                 weights.append(weight)
+        named = self._named_headings(state, terms, eligible)
         if settings.label_weight > 0:
-            named = set(terms)
-            scores = np.array([float(bool(t) and t <= named) for t in state.label_terms]) * state.label_rank
-            rankings.append(state.ranking(state.by_original(scores, eligible), n, positive_only=True))
+            rankings.append(named)
             weights.append(settings.label_weight)
         led_with = next((state.unit_owner[q] for q in shown if q in state.unit_owner), None)
         if led_with is not None and settings.shown_weight > 0:
@@ -207,7 +209,30 @@ class HybridRetriever:
             for pid in sorted(fused, key=lambda p: -fused[p])[:n]
         ]
         context_terms = [t for text, weight in context if weight > 0 for t in question_tokens(text, side.keywords.lang)]
-        return Retrieval(terms, side.keywords, passages, [t for t in dict.fromkeys(context_terms) if t not in terms])
+        return Retrieval(
+            terms,
+            side.keywords,
+            passages,
+            [t for t in dict.fromkeys(context_terms) if t not in terms],
+            [
+                self._retrieved(
+                    state, pid, lang, reply_lang or lang, float(dense[state.position[pid]]), unit_similarity
+                )
+                for pid in named
+            ],
+        )
+
+    def _named_headings(self, state: IndexState, terms: list[str], eligible: np.ndarray) -> list[str]:
+        """The passages whose innermost heading the question names, the most specific first.
+
+        A heading counts as named when all its words are in the question and make up enough of
+        it: "What does accountability mean?" is about Accountability, while "¿les enseñan algo
+        de su propia cultura y raíces?" only uses the word of OUR CULTURE in passing."""
+        asked = set(terms)
+        least = self._settings.label_min_share * len(asked)
+        scores = np.array([float(bool(t) and t <= asked and len(t) >= least) for t in state.label_terms])
+        n = min(self._settings.dense_candidates, state.originals)
+        return state.ranking(state.by_original(scores * state.label_rank, eligible), n, positive_only=True)
 
     @staticmethod
     def _retrieved(

@@ -113,7 +113,9 @@ class PlanAssistant:
                 citations=[],
             )
         else:
-            widen_for_lists(question, selection, lambda passage: self.retriever.continuation(passage, lang))
+            widen_for_lists(
+                question, selection, lambda passage: self.retriever.continuation(passage, lang), retrieval.named
+            )
             text, citations = render(selection, self.settings.prompts_dir, lang, self.settings.public_base_url)
             answer = Answer(answer=text, lang=lang, grounded=True, confidence=round(confidence, 4), citations=citations)
         return Explained(answer, features, retrieval)

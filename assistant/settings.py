@@ -36,8 +36,13 @@ class Settings(BaseSettings):
     unit_weight: float = Field(default=1.0, ge=0)  # each model's ranking by a passage's best sentence
     keyword_weight: float = Field(default=2.0, ge=0)  # BM25 over heading path + text
     heading_weight: float = Field(default=0.0, ge=0)  # BM25 over the heading path alone
-    # Passages whose innermost heading the question names (0.5: best on dev, `python -m evals.sweep label_weight=...`).
-    label_weight: float = Field(default=0.5, ge=0)
+    # Passages whose innermost heading the question names, when its words make up at least
+    # label_min_share of the question's. Dev grid (`python -m evals.sweep label_weight=0.5,1,2,4
+    # label_min_share=0,0.2,0.3,0.5`): weight 0.5 misses "What falls under the Outstanding Staff
+    # priority?"; shares 0 and 0.2 let "cultura" in passing rank OUR CULTURE; weights 1-4 with
+    # shares 0.3-0.5 tie, and the smallest of each is kept.
+    label_weight: float = Field(default=1.0, ge=0)
+    label_min_share: float = Field(default=0.3, ge=0, le=1)
     max_citations: int = Field(default=3, ge=1, le=10)
     # Everyday words -> the plan's words (assistant/glossary.py): how far a question that uses them
     # is moved toward the plan's words, in vector space and in the keyword query.
