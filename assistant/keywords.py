@@ -44,14 +44,29 @@ def _stem(word: str, lang: str) -> str:
     return str(_STEMMERS[lang].stemWord(word))  # the pure-Python stemmer is the slow part of a request
 
 
+# "Master plan" is a name, one word, in questions and passages alike. In Spanish this matters
+# most: "maestro" alone is a teacher, and "el plan maestro" must not make every passage about the
+# master plan a match for "¿y los maestros?". As a name of a plan, it frames a question as
+# "plan" does ("What does the master plan say about teachers?" asks about teachers).
+_PLAN_NAMES = {
+    "en": (re.compile(r"\bmaster plans?\b"), " masterplan "),
+    "es": (re.compile(r"\bplan(?:es)? maestros?\b"), " planmaestro "),
+}
+
+
 def tokens(text: str, lang: str = "en") -> list[str]:
     """Lower-cased, stemmed content words."""
     text = text.lower() if lang == "en" else fold_accents(text.lower())
+    name, as_one_word = _PLAN_NAMES[lang]
+    text = name.sub(as_one_word, text)
     stop = _STOP_WORDS[lang]
     return [_stem(w, lang) for w in _WORD.findall(text) if w not in stop]
 
 
-_FRAMING = {lang: frozenset(_stem(fold_accents(w), lang) for w in words) for lang, words in _QUESTION_WORDS.items()}
+_FRAMING = {
+    lang: frozenset(_stem(fold_accents(w), lang) for w in [*words, _PLAN_NAMES[lang][1].strip()])
+    for lang, words in _QUESTION_WORDS.items()
+}
 
 
 def question_tokens(text: str, lang: str = "en") -> list[str]:

@@ -6,6 +6,7 @@ from fastapi.testclient import TestClient
 
 from assistant.api import create_app
 from assistant.embedding import Embedder
+from assistant.schemas import Turn
 from assistant.service import PlanAssistant
 from assistant.settings import Settings
 from evals.verbatim import is_verbatim
@@ -67,3 +68,11 @@ def test_a_spanish_question_naming_the_plans_english_term_finds_it(plan_assistan
     answer = plan_assistant.ask("¿qué es el Road Map?")
     assert answer.lang == "es" and answer.grounded
     assert any("The Road Map is a five-year implementation plan" in c.text for c in answer.citations)
+
+
+def test_a_follow_up_about_teachers_finds_the_teachers_not_the_plan_maestro(plan_assistant: PlanAssistant) -> None:
+    # "maestros" (teachers) and "Plan Maestro" (master plan) share a stem: before they were told
+    # apart, every passage naming the master plan outranked the recommendations about teachers.
+    history = [Turn(role="user", content="que dice el plan maestro de apoyar a los niños con problemas emocionales")]
+    answer = plan_assistant.ask("y los maestros?", history)
+    assert "maestros" in answer.citations[0].translation.text.replace("Plan Maestro", "")

@@ -1,0 +1,28 @@
+"""The keyword side's tokens: stems, stop words and framing words, in English and Spanish."""
+
+import pytest
+
+from assistant.keywords import question_tokens, tokens
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "expected"),
+    [
+        # "Master plan" is one word, a plan's name: it frames the question as "plan" does ...
+        ("What does the master plan say about teachers?", "en", ["teacher"]),
+        ("que dice el plan maestro de los maestros", "es", ["maestr"]),
+        # ... so in Spanish a teacher ("maestro") is no longer the master plan's "maestro".
+        ("¿y los maestros?", "es", ["maestr"]),
+        ("¿Cuándo se aprobó el Plan Maestro Educativo?", "es", ["aprob", "educ"]),
+        # Accents are folded: parents on phones often leave them out.
+        ("educación", "es", question_tokens("educacion", "es")),
+    ],
+)
+def test_question_tokens(text: str, lang: str, expected: list[str]) -> None:
+    assert question_tokens(text, lang) == expected
+
+
+def test_a_passage_that_names_the_master_plan_does_not_match_teachers() -> None:
+    passage = tokens("El Plan Maestro Educativo de cinco años, aprobado en septiembre de 2016", "es")
+    assert "maestr" not in passage
+    assert "maestr" in tokens("el Distrito reclutará, asignará y retendrá a maestros y líderes", "es")
