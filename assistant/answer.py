@@ -25,9 +25,11 @@ KEEP_WITHIN = 0.08  # also quote units of the same passage scoring this close to
 CITE_WITHIN = 0.20  # cite further passages whose best unit scores this close to the best one
 MAX_UNITS = 6
 MAX_LIST_ITEMS = 8  # items of a list quoted from passages of their own
-# Questions that ask for the whole of a list ("What are the values...", "¿cuáles son ...?").
+# Questions that ask for the whole of a list ("What are the values...", "¿cuáles son ...?"), or
+# for the rest of one ("What else is in that group?", "¿qué más hay?").
 _LIST_QUESTION = re.compile(
-    r"^\s*(what|which)\s+(are|were)\b|\b(list|all (of )?the|name the|each of)\b"
+    r"^\s*(what|which)\s+(are|were)\b|\b(list|all (of )?the|name the|each of|what else|the rest)\b"
+    r"|\bqu[eé] m[aá]s\b|\b(lo|los|las) dem[aá]s\b"
     r"|\bcu[aá]l(es)?\s+son\b|\bqu[eé]\s+(son|valores|prioridades)\b|\btod[oa]s\s+l[oa]s\b|\blista\b|\benumer",
     re.I,
 )
@@ -83,7 +85,8 @@ def widen_for_lists(
     named: Sequence[Passage] = (),
 ) -> None:
     """A question asking for a whole list gets every item of the list it asks for: the section
-    it names ("What are the strategic priorities?"), else the best quoted passage. When that
+    it names ("What are the strategic priorities?") or points back at ("What else is in that
+    group?"), else the best quoted passage. When that
     passage introduces items held in passages of their own (subsections, or what follows "the
     following ..."), the items are the answer: each is quoted and cited in document order, and
     the passage that announced them follows them, as their context."""

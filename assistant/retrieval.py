@@ -44,6 +44,9 @@ class Retrieval:
     # The passages whose heading the question names ("What are the strategic priorities?"):
     # the list a question for a whole list asks for.
     named: list[Passage] = field(default_factory=list)
+    # The list the previous answer led with, when the question points back at it ("What else is
+    # in that group?"): what "that" refers to.
+    referent: Passage | None = None
 
 
 def fuse(rankings: list[list[str]], weights: list[float], k: int) -> dict[str, float]:
@@ -110,6 +113,21 @@ class HybridRetriever:
         elif any(_ANNOUNCES_LIST.search(unit) for unit in passage.units):
             items = [p for p in same_doc if p.section == passage.section and p.ordinal > passage.ordinal]
         return [replace(p, translation=state.translations.get((p.id, reply_lang))) for p in items]
+
+    @staticmethod
+    def _group_of(state: IndexState, pid: str) -> str:
+        """The list a passage belongs to: the passage that announces the list it is an item of
+        ("the following seven recommendations" for Recommendation 2), else the passage itself."""
+        passage = state.passages[pid]
+        announcing = [
+            p
+            for p in state.passages.values()
+            if p.doc_id == passage.doc_id
+            and p.section == passage.section
+            and p.ordinal < passage.ordinal
+            and any(_ANNOUNCES_LIST.search(unit) for unit in p.units)
+        ]
+        return max(announcing, key=lambda p: p.ordinal).id if announcing else pid
 
     def _dense_ranking(
         self, state: IndexState, model: DenseModel, vector: np.ndarray, eligible: np.ndarray, n: int
@@ -203,6 +221,7 @@ class HybridRetriever:
         if led_with is not None and settings.shown_weight > 0:
             rankings.append([led_with])
             weights.append(settings.shown_weight)
+        group = None if led_with is None else self._group_of(state, led_with)
         fused = fuse(rankings, weights, settings.rrf_k)
         passages = [
             self._retrieved(state, pid, lang, reply_lang or lang, float(dense[state.position[pid]]), unit_similarity)
@@ -220,6 +239,7 @@ class HybridRetriever:
                 )
                 for pid in named
             ],
+            None if group is None else self._retrieved(state, group, lang, reply_lang or lang, 0.0, unit_similarity),
         )
 
     def _named_headings(self, state: IndexState, terms: list[str], eligible: np.ndarray) -> list[str]:

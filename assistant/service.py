@@ -114,7 +114,10 @@ class PlanAssistant:
             )
         else:
             widen_for_lists(
-                question, selection, lambda passage: self.retriever.continuation(passage, lang), retrieval.named
+                question,
+                selection,
+                lambda passage: self.retriever.continuation(passage, lang),
+                retrieval.named or ([retrieval.referent] if retrieval.referent else []),
             )
             text, citations = render(selection, self.settings.prompts_dir, lang, self.settings.public_base_url)
             answer = Answer(answer=text, lang=lang, grounded=True, confidence=round(confidence, 4), citations=citations)

@@ -98,3 +98,35 @@ def test_a_follow_up_that_names_nothing_is_judged_with_the_turn_it_leans_on(plan
     in_context = plan_assistant.ask("Anything more on that?", history)
     assert not alone.grounded  # by itself it asks about nothing in the plans
     assert in_context.grounded and in_context.citations[0].section == "STRATEGIC PRIORITIES > Outstanding Staff"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("first", "follow_up"),
+    [
+        ("Will my kid learn to handle money?", "What else is in that group?"),
+        ("¿Mi hijo aprenderá a manejar el dinero?", "¿Qué más hay en ese grupo?"),
+    ],
+)
+def test_what_else_is_in_that_group_lists_the_group_just_shown(
+    plan_assistant: PlanAssistant, first: str, follow_up: str
+) -> None:
+    shown = plan_assistant.ask(first)
+    assert shown.citations[0].section.endswith("Life Skills")
+    history = [Turn(role="user", content=first), Turn(role="assistant", content=shown.answer)]
+    answer = plan_assistant.ask(follow_up, history)
+    # The whole group, quoted item by item: the one shown and the four others.
+    assert answer.citations[0].section == shown.citations[0].section
+    assert answer.answer.count("[1]") == 5
+
+
+@pytest.mark.slow
+def test_what_else_after_one_recommendation_lists_all_seven(plan_assistant: PlanAssistant) -> None:
+    # Recommendation 2 is an item of the list "the following seven recommendations" announces.
+    first = "What does the master plan recommend about teachers?"
+    shown = plan_assistant.ask(first)
+    assert "Recommendation 2." in shown.answer
+    history = [Turn(role="user", content=first), Turn(role="assistant", content=shown.answer)]
+    answer = plan_assistant.ask("What else is in that list?", history)
+    for n in range(1, 8):
+        assert f"Recommendation {n}." in answer.answer
