@@ -172,7 +172,8 @@ def read_state(models: list[DenseModel], settings: Settings, glossaries: dict[st
     languages = sorted({p.language for p in rows.values()})
     # A question that names a section ("What falls under Outstanding Staff?") ranks the
     # passages whose innermost heading it names in full, the most specific heading first.
-    label_terms = [frozenset(tokens(rows[pid].label, rows[pid].language)) for pid in ids]
+    # A year in a heading only dates it: "What is the district's vision?" names OUR VISION FOR 2020.
+    label_terms = [frozenset(t for t in tokens(rows[pid].label, rows[pid].language) if not t.isdigit()) for pid in ids]
     keyword_sides: dict[str, KeywordSide] = {}
     for language in languages:
         members = [i for i, pid in enumerate(ids) if rows[pid].language == language]

@@ -100,8 +100,12 @@ class KeywordIndex:
         return self.idf.get(term, self.unknown_idf)
 
     def uses(self, word: str) -> bool:
-        """Whether the corpus uses the word (its stems); a stop word, having none, counts as used."""
-        return all(term in self._vocabulary for term in tokens(word, self.lang))
+        """Whether the corpus uses the word (its stems), or a word it is short for ("prep" for
+        "preparatory": four letters at least); a stop word, having none, counts as used."""
+        return all(
+            term in self._vocabulary or (len(term) >= 4 and any(known.startswith(term) for known in self._vocabulary))
+            for term in tokens(word, self.lang)
+        )
 
     def coverage(self, query: Sequence[str], found_in: AbstractSet[str] | None = None) -> float:
         """Idf-weighted share of query terms present in `found_in` (default: anywhere in the corpus)."""

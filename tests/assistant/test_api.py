@@ -43,9 +43,17 @@ def test_answer_quotes_the_plan_and_cites_the_right_page(client: TestClient) -> 
         assert f"[{citation['n']}]" in body["answer"]
 
 
-def test_classes_in_a_subject_the_plans_name_are_answered(client: TestClient) -> None:
-    body = client.post("/api/ask", json={"question": "Do the high schools offer A-G classes?"}).json()
-    assert body["grounded"] is True and "A-G classes" in body["citations"][0]["text"]
+@pytest.mark.parametrize(
+    ("question", "cited"),
+    [
+        ("Do the high schools offer A-G classes?", "A-G classes"),
+        # "prep" is short for the plans' "preparatory": refused by the subject rule before.
+        ("Will my child be able to take college prep classes?", "college preparatory courses"),
+    ],
+)
+def test_classes_in_a_subject_the_plans_name_are_answered(client: TestClient, question: str, cited: str) -> None:
+    body = client.post("/api/ask", json={"question": question}).json()
+    assert body["grounded"] is True and cited in body["citations"][0]["text"]
 
 
 def test_citation_link_opens_the_document(client: TestClient) -> None:

@@ -2,7 +2,7 @@
 
 import pytest
 
-from assistant.keywords import question_tokens, tokens
+from assistant.keywords import KeywordIndex, question_tokens, tokens
 
 
 @pytest.mark.parametrize(
@@ -26,3 +26,18 @@ def test_a_passage_that_names_the_master_plan_does_not_match_teachers() -> None:
     passage = tokens("El Plan Maestro Educativo de cinco años, aprobado en septiembre de 2016", "es")
     assert "maestr" not in passage
     assert "maestr" in tokens("el Distrito reclutará, asignará y retendrá a maestros y líderes", "es")
+
+
+@pytest.mark.parametrize(
+    ("word", "used"),
+    [
+        ("preparatory", True),
+        ("prep", True),  # short for "preparatory"
+        ("the", True),  # a stop word has no stem to look for
+        ("art", False),  # three letters: "art" is not short for "article"
+        ("music", False),
+    ],
+)
+def test_uses_tells_whether_the_corpus_uses_a_word(word: str, used: bool) -> None:
+    corpus = KeywordIndex(["Students will take college preparatory courses.", "See the article."])
+    assert corpus.uses(word) is used

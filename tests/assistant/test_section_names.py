@@ -34,3 +34,10 @@ def test_a_heading_counts_as_named_only_when_it_is_what_the_question_is_about(pl
     # "cultura" is one of five words, used in passing: OUR CULTURE is not what is asked about.
     question = "quiero que mis hijos no se olviden de donde vienen, les enseñan algo de su propia cultura y raices?"
     assert plan_assistant.retriever.search(question, "es").named == []
+
+
+def test_a_year_in_a_heading_only_dates_it(plan_assistant: PlanAssistant) -> None:
+    # Before, "vision" did not name OUR VISION FOR 2020, and the planning page's "The vision,
+    # mission and goals stated in our 2016-2020 Strategic Plan ..." was cited first.
+    answer = plan_assistant.ask("What is the district's vision?")
+    assert answer.citations[0].section == "OUR VISION FOR 2020"
