@@ -104,3 +104,17 @@ def test_everyday_words_lift_the_plans_passage_to_the_top(
 ) -> None:
     assert _rank(plan_assistant, question, lang, passage) == 1
     assert (_rank(without_glossary, question, lang, passage) or 99) > 1  # the glossary is what lifts it
+
+
+@pytest.mark.parametrize(
+    ("question", "said", "plan"),
+    [
+        ("Who monitors progress on the plans?", "en", "plan"),
+        ("que oficina vigila el avance de los planes del distrito?", "es", "plan_es"),
+    ],
+)
+def test_naming_the_plans_does_not_send_a_question_to_the_planning_page(question: str, said: str, plan: str) -> None:
+    # "the plans" names what every question is about, as "plan" does; before, it expanded to
+    # "Welcome to the ... master planning home page" and that passage was cited first.
+    glossary = Glossary.load(Settings().parent_terms_file, said=said, plan=plan)
+    assert not any("planning home page" in words or "planificación" in words for words in glossary.expansion(question))
