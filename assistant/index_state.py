@@ -15,7 +15,7 @@ from assistant.embedding import Embedder
 from assistant.errors import IndexUpdating
 from assistant.glossary import Glossary
 from assistant.index import PassageIndex
-from assistant.keywords import KeywordIndex, tokens
+from assistant.keywords import KeywordIndex, tokens, words
 from assistant.settings import Settings
 
 
@@ -172,8 +172,10 @@ def read_state(models: list[DenseModel], settings: Settings, glossaries: dict[st
     languages = sorted({p.language for p in rows.values()})
     # A question that names a section ("What falls under Outstanding Staff?") ranks the
     # passages whose innermost heading it names in full, the most specific heading first.
-    # A year in a heading only dates it: "What is the district's vision?" names OUR VISION FOR 2020.
-    label_terms = [frozenset(t for t in tokens(rows[pid].label, rows[pid].language) if not t.isdigit()) for pid in ids]
+    # Heading words as written, not stemmed: "What is the district's culture?" names OUR CULTURE,
+    # "Will kids learn about other cultures?" does not. A year in a heading only dates it: "What
+    # is the district's vision?" names OUR VISION FOR 2020.
+    label_terms = [frozenset(w for w in words(rows[pid].label, rows[pid].language) if not w.isdigit()) for pid in ids]
     keyword_sides: dict[str, KeywordSide] = {}
     for language in languages:
         members = [i for i, pid in enumerate(ids) if rows[pid].language == language]

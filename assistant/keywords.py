@@ -54,24 +54,34 @@ _PLAN_NAMES = {
 }
 
 
-def tokens(text: str, lang: str = "en") -> list[str]:
-    """Lower-cased, stemmed content words."""
+def words(text: str, lang: str = "en") -> list[str]:
+    """Lower-cased content words as written (Spanish without accents), before stemming."""
     text = text.lower() if lang == "en" else fold_accents(text.lower())
     name, as_one_word = _PLAN_NAMES[lang]
     text = name.sub(as_one_word, text)
     stop = _STOP_WORDS[lang]
-    return [_stem(w, lang) for w in _WORD.findall(text) if w not in stop]
+    return [w for w in _WORD.findall(text) if w not in stop]
+
+
+def tokens(text: str, lang: str = "en") -> list[str]:
+    """Lower-cased, stemmed content words."""
+    return [_stem(w, lang) for w in words(text, lang)]
 
 
 _FRAMING = {
-    lang: frozenset(_stem(fold_accents(w), lang) for w in [*words, _PLAN_NAMES[lang][1].strip()])
-    for lang, words in _QUESTION_WORDS.items()
+    lang: frozenset(_stem(fold_accents(w), lang) for w in [*framing, _PLAN_NAMES[lang][1].strip()])
+    for lang, framing in _QUESTION_WORDS.items()
 }
+
+
+def question_words(text: str, lang: str = "en") -> list[str]:
+    """Words of a question as written, without the words that only frame it."""
+    return [w for w in words(text, lang) if _stem(w, lang) not in _FRAMING[lang]]
 
 
 def question_tokens(text: str, lang: str = "en") -> list[str]:
     """Tokens of a question, without the words that only frame it."""
-    return [t for t in tokens(text, lang) if t not in _FRAMING[lang]]
+    return [_stem(w, lang) for w in question_words(text, lang)]
 
 
 class KeywordIndex:

@@ -24,7 +24,7 @@ import numpy as np
 
 from assistant.glossary import Glossary
 from assistant.index_state import DenseModel, IndexState, Passage, read_state
-from assistant.keywords import KeywordIndex, question_tokens
+from assistant.keywords import KeywordIndex, question_tokens, question_words
 from assistant.settings import Settings
 
 # A sentence that announces the list after it: "... sets out the following seven recommendations".
@@ -213,7 +213,7 @@ class HybridRetriever:
                 row_scores[side.rows] = scores
                 rankings.append(state.ranking(state.by_original(row_scores, eligible), n, positive_only=True))
                 weights.append(weight)
-        named = self._named_headings(state, terms, eligible)
+        named = self._named_headings(state, question_words(question, side.keywords.lang), eligible)
         if settings.label_weight > 0:
             rankings.append(named)
             weights.append(settings.label_weight)
@@ -242,13 +242,13 @@ class HybridRetriever:
             None if group is None else self._retrieved(state, group, lang, reply_lang or lang, 0.0, unit_similarity),
         )
 
-    def _named_headings(self, state: IndexState, terms: list[str], eligible: np.ndarray) -> list[str]:
+    def _named_headings(self, state: IndexState, asked_words: list[str], eligible: np.ndarray) -> list[str]:
         """The passages whose innermost heading the question names, the most specific first.
 
         A heading counts as named when all its words are in the question and make up enough of
         it: "What does accountability mean?" is about Accountability, while "¿les enseñan algo
         de su propia cultura y raíces?" only uses the word of OUR CULTURE in passing."""
-        asked = set(terms)
+        asked = set(asked_words)
         least = self._settings.label_min_share * len(asked)
         scores = np.array([float(bool(t) and t <= asked and len(t) >= least) for t in state.label_terms])
         n = min(self._settings.dense_candidates, state.originals)

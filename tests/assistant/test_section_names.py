@@ -41,3 +41,17 @@ def test_a_year_in_a_heading_only_dates_it(plan_assistant: PlanAssistant) -> Non
     # mission and goals stated in our 2016-2020 Strategic Plan ..." was cited first.
     answer = plan_assistant.ask("What is the district's vision?")
     assert answer.citations[0].section == "OUR VISION FOR 2020"
+
+
+@pytest.mark.parametrize(
+    ("question", "section"),
+    [
+        # "cultures" is not the heading's word: the Graduate Profile's "learn more about cultures".
+        ("Will kids learn about other cultures?", "PUSD GRADUATE PROFILE > Skills and Knowledge > Life Skills"),
+        ("What kind of culture does the district want?", "OUR CULTURE"),
+    ],
+)
+def test_a_heading_is_named_by_its_own_words_as_written(
+    plan_assistant: PlanAssistant, question: str, section: str
+) -> None:
+    assert plan_assistant.ask(question).citations[0].section == section
