@@ -29,7 +29,7 @@ MAX_LIST_ITEMS = 8  # items of a list quoted from passages of their own
 # for the rest of one ("What else is in that group?", "¿qué más hay?").
 _LIST_QUESTION = re.compile(
     r"^\s*(what|which)\s+(are|were)\b|\b(list|all (of )?the|name the|each of|what else|the rest)\b"
-    r"|\bqu[eé] m[aá]s\b|\b(lo|los|las) dem[aá]s\b"
+    r"|\bqu[eé] m[aá]s\b|\b(lo|los|las) dem[aá]s\b|\b(what|which) (kinds|types|sorts) of\b|\bqu[eé] (tipos|clases) de\b"
     r"|\bcu[aá]l(es)?\s+son\b|\bqu[eé]\s+(son|valores|prioridades)\b|\btod[oa]s\s+l[oa]s\b|\blista\b|\benumer",
     re.I,
 )

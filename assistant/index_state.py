@@ -15,7 +15,7 @@ from assistant.embedding import Embedder
 from assistant.errors import IndexUpdating
 from assistant.glossary import Glossary
 from assistant.index import PassageIndex
-from assistant.keywords import KeywordIndex, tokens, words
+from assistant.keywords import KeywordIndex, heading_words, tokens
 from assistant.settings import Settings
 
 
@@ -173,9 +173,8 @@ def read_state(models: list[DenseModel], settings: Settings, glossaries: dict[st
     # A question that names a section ("What falls under Outstanding Staff?") ranks the
     # passages whose innermost heading it names in full, the most specific heading first.
     # Heading words as written, not stemmed: "What is the district's culture?" names OUR CULTURE,
-    # "Will kids learn about other cultures?" does not. A year in a heading only dates it: "What
-    # is the district's vision?" names OUR VISION FOR 2020.
-    label_terms = [frozenset(w for w in words(rows[pid].label, rows[pid].language) if not w.isdigit()) for pid in ids]
+    # "Will kids learn about other cultures?" does not.
+    label_terms = [frozenset(heading_words(rows[pid].label, rows[pid].language)) for pid in ids]
     keyword_sides: dict[str, KeywordSide] = {}
     for language in languages:
         members = [i for i, pid in enumerate(ids) if rows[pid].language == language]
@@ -222,7 +221,7 @@ def read_state(models: list[DenseModel], settings: Settings, glossaries: dict[st
         },
         label_terms=label_terms,
         label_rank=np.array(
-            [10.0 * len(terms) - rows[pid].section.count(" > ") for pid, terms in zip(ids, label_terms)]
+            [10.0 * len(terms) + rows[pid].section.count(" > ") for pid, terms in zip(ids, label_terms)]
         ),
         keyword_sides=keyword_sides,
         unit_bounds=np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64),

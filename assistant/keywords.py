@@ -79,6 +79,14 @@ def question_words(text: str, lang: str = "en") -> list[str]:
     return [w for w in words(text, lang) if _stem(w, lang) not in _FRAMING[lang]]
 
 
+def heading_words(text: str, lang: str = "en") -> list[str]:
+    """A heading's words as a question names them: "PUSD", "district" and years only qualify a
+    heading ("PUSD GRADUATE PROFILE" is named by "the Graduate Profile", "OUR VISION FOR 2020" by
+    "the vision"); a plan's name is its subject ("PUSD Educational Master Plan")."""
+    qualifiers = _FRAMING[lang] - {_stem(_PLAN_NAMES[lang][1].strip(), lang)}
+    return [w for w in words(text, lang) if _stem(w, lang) not in qualifiers and not w.isdigit()]
+
+
 def question_tokens(text: str, lang: str = "en") -> list[str]:
     """Tokens of a question, without the words that only frame it."""
     return [_stem(w, lang) for w in question_words(text, lang)]

@@ -2,7 +2,7 @@
 
 import pytest
 
-from assistant.keywords import KeywordIndex, question_tokens, tokens
+from assistant.keywords import KeywordIndex, heading_words, question_tokens, tokens
 
 
 @pytest.mark.parametrize(
@@ -41,3 +41,17 @@ def test_a_passage_that_names_the_master_plan_does_not_match_teachers() -> None:
 def test_uses_tells_whether_the_corpus_uses_a_word(word: str, used: bool) -> None:
     corpus = KeywordIndex(["Students will take college preparatory courses.", "See the article."])
     assert corpus.uses(word) is used
+
+
+@pytest.mark.parametrize(
+    ("heading", "lang", "expected"),
+    [
+        ("PUSD GRADUATE PROFILE", "en", ["graduate", "profile"]),
+        ("OUR VISION FOR 2020", "en", ["vision"]),
+        ("PUSD Educational Master Plan", "en", ["educational", "masterplan"]),  # the plan is the subject
+        ("PERFIL DEL GRADUADO DE PUSD", "es", ["perfil", "graduado"]),
+        ("Valores internos", "es", ["valores", "internos"]),
+    ],
+)
+def test_heading_words(heading: str, lang: str, expected: list[str]) -> None:
+    assert heading_words(heading, lang) == expected

@@ -65,3 +65,27 @@ def test_a_section_of_subsections_is_listed_by_them_in_the_readers_language(plan
 def test_a_question_that_is_not_for_a_list_is_not_widened(plan_assistant: PlanAssistant) -> None:
     answer = plan_assistant.ask("What does the master plan say about Recommendation 3?")
     assert len(answer.citations) <= 3
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What kinds of skills are in the Graduate Profile?",
+        "¿En qué tipos de habilidades se divide el perfil del graduado?",
+    ],
+)
+def test_asking_for_the_kinds_of_a_section_lists_its_parts(plan_assistant: PlanAssistant, question: str) -> None:
+    # "PUSD" in the heading frames it as in a question: "the Graduate Profile" names it.
+    sections = [c.section for c in plan_assistant.ask(question).citations]
+    assert sections[:3] == [
+        "PUSD GRADUATE PROFILE > Skills and Knowledge > Strong Academic Skills",
+        "PUSD GRADUATE PROFILE > Skills and Knowledge > Life Skills",
+        "PUSD GRADUATE PROFILE > Skills and Knowledge > Dynamic Critical Thinking and Problem Solving Skills",
+    ]
+    assert sections[-1] == "PUSD GRADUATE PROFILE"
+
+
+def test_the_most_specific_heading_named_is_the_list(plan_assistant: PlanAssistant) -> None:
+    # Both "graduate profile" and "commitment to community" are named: the inner one is asked for.
+    answer = plan_assistant.ask("What does the graduate profile list under commitment to community?")
+    assert answer.citations[0].section.endswith("Commitment to community")

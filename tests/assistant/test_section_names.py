@@ -55,3 +55,8 @@ def test_a_heading_is_named_by_its_own_words_as_written(
     plan_assistant: PlanAssistant, question: str, section: str
 ) -> None:
     assert plan_assistant.ask(question).citations[0].section == section
+
+
+def test_what_is_the_graduate_profile(plan_assistant: PlanAssistant) -> None:
+    # Before, "PUSD" kept the heading from being named, and "Attend and graduate from college" led.
+    assert plan_assistant.ask("What is the Graduate Profile?").citations[0].section == "PUSD GRADUATE PROFILE"
