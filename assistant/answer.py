@@ -81,24 +81,30 @@ def select_quotes(retrieval: Retrieval, max_citations: int) -> Selection:
 def widen_for_lists(
     question: str,
     selection: Selection,
-    continuation: Callable[[Passage], list[Passage]],
+    list_of: Callable[[Passage], tuple[Passage, list[Passage]]],
     named: Sequence[Passage] = (),
 ) -> None:
     """A question asking for a whole list gets every item of the list it asks for: the section
     it names ("What are the strategic priorities?") or points back at ("What else is in that
-    group?"), else the best quoted passage. When that
-    passage introduces items held in passages of their own (subsections, or what follows "the
-    following ..."), the items are the answer: each is quoted and cited in document order, and
-    the passage that announced them follows them, as their context."""
+    group?": `list_of` gives the items it introduces, or the list it is an item of), else the
+    items the best quoted passage introduces. When the list's items are passages of
+    their own (subsections, or what follows "the following ..."), the items are the answer: each
+    is quoted and cited in document order, and the passage that announced them follows them, as
+    their context."""
     if not (selection.quotes and _LIST_QUESTION.search(question)):
         return
-    head = named[0] if named else selection.quotes[0].passage
+    if named:
+        head, items = list_of(named[0])
+    else:  # the best quote's own list only: "all the outside groups" does not ask for all seven recommendations
+        head = selection.quotes[0].passage
+        announcer, items = list_of(head)
+        items = items if announcer.id == head.id else []
+    items = items[:MAX_LIST_ITEMS]
     quoted_head = next((q for q in selection.quotes if q.passage.id == head.id), None) or Quote(head)
     if len(head.units) > 1:
         quoted_head.positions = list(range(min(len(head.units), MAX_UNITS + 4)))
     elif not quoted_head.positions:
         quoted_head.positions = [0]
-    items = continuation(head)[:MAX_LIST_ITEMS]
     ids = {p.id for p in items} | {head.id}
     # The rest of the list's own section is quoted whole (its units are the items); a subsection
     # by its opening sentence, under its heading (the item's name).

@@ -44,8 +44,8 @@ class Retrieval:
     # The passages whose heading the question names ("What are the strategic priorities?"):
     # the list a question for a whole list asks for.
     named: list[Passage] = field(default_factory=list)
-    # The list the previous answer led with, when the question points back at it ("What else is
-    # in that group?"): what "that" refers to.
+    # The passage the previous answer led with, when the question points back at it ("What else
+    # is in that group?"): what "that" refers to.
     referent: Passage | None = None
 
 
@@ -114,11 +114,14 @@ class HybridRetriever:
             items = [p for p in same_doc if p.section == passage.section and p.ordinal > passage.ordinal]
         return [replace(p, translation=state.translations.get((p.id, reply_lang))) for p in items]
 
-    @staticmethod
-    def _group_of(state: IndexState, pid: str) -> str:
-        """The list a passage belongs to: the passage that announces the list it is an item of
-        ("the following seven recommendations" for Recommendation 2), else the passage itself."""
-        passage = state.passages[pid]
+    def list_of(self, passage: Passage, reply_lang: str = "en") -> tuple[Passage, list[Passage]]:
+        """The list a passage stands for, as (the passage that heads it, its items): the items the
+        passage introduces; or, for an item of a list announced before it (Recommendation 2 after
+        "the following seven recommendations"), that list; else (the passage, [])."""
+        items = self.continuation(passage, reply_lang)
+        if items:
+            return passage, items
+        state = self._state
         announcing = [
             p
             for p in state.passages.values()
@@ -127,7 +130,11 @@ class HybridRetriever:
             and p.ordinal < passage.ordinal
             and any(_ANNOUNCES_LIST.search(unit) for unit in p.units)
         ]
-        return max(announcing, key=lambda p: p.ordinal).id if announcing else pid
+        if not announcing:
+            return passage, []
+        head = max(announcing, key=lambda p: p.ordinal)
+        head = replace(head, translation=state.translations.get((head.id, reply_lang)))
+        return head, self.continuation(head, reply_lang)
 
     def _dense_ranking(
         self, state: IndexState, model: DenseModel, vector: np.ndarray, eligible: np.ndarray, n: int
@@ -221,7 +228,11 @@ class HybridRetriever:
         if led_with is not None and settings.shown_weight > 0:
             rankings.append([led_with])
             weights.append(settings.shown_weight)
-        group = None if led_with is None else self._group_of(state, led_with)
+        referent = (
+            None
+            if led_with is None
+            else self._retrieved(state, led_with, lang, reply_lang or lang, 0.0, unit_similarity)
+        )
         fused = fuse(rankings, weights, settings.rrf_k)
         passages = [
             self._retrieved(state, pid, lang, reply_lang or lang, float(dense[state.position[pid]]), unit_similarity)
@@ -239,7 +250,7 @@ class HybridRetriever:
                 )
                 for pid in named
             ],
-            None if group is None else self._retrieved(state, group, lang, reply_lang or lang, 0.0, unit_similarity),
+            referent,
         )
 
     def _named_headings(self, state: IndexState, asked_words: list[str], eligible: np.ndarray) -> list[str]:

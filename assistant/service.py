@@ -116,7 +116,7 @@ class PlanAssistant:
             widen_for_lists(
                 question,
                 selection,
-                lambda passage: self.retriever.continuation(passage, lang),
+                lambda passage: self.retriever.list_of(passage, lang),
                 retrieval.named or ([retrieval.referent] if retrieval.referent else []),
             )
             text, citations = render(selection, self.settings.prompts_dir, lang, self.settings.public_base_url)

@@ -1,0 +1,54 @@
+"""List answers (pure): which list a question for a whole list gets, and in what order it is cited."""
+
+from dataclasses import replace
+
+from assistant.answer import Quote, Selection, widen_for_lists
+from assistant.index_state import Passage
+
+BLANK = Passage(
+    id="", text="", doc_id="d", title="T", page=1, section="", url="", units=[], ordinal=0, terms=frozenset(),
+    unit_terms=(),
+)  # fmt: skip
+LEAD = replace(BLANK, id="lead", section="R", units=["It sets out the following three items.", "All will help."])
+ITEM_1 = replace(BLANK, id="i1", section="R", units=["Item 1. Do A.", "Item 2. Do B."], ordinal=1)
+ITEM_3 = replace(BLANK, id="i3", section="R", units=["Item 3. Do C."], ordinal=2)
+OTHER = replace(BLANK, id="other", section="S", units=["Something else."], ordinal=3)
+
+
+def list_of(passage: Passage) -> tuple[Passage, list[Passage]]:
+    """As HybridRetriever.list_of does on this toy document."""
+    if passage.id == "lead":
+        return LEAD, [ITEM_1, ITEM_3]
+    if passage.id in ("i1", "i3"):
+        return LEAD, [ITEM_1, ITEM_3]
+    return passage, []
+
+
+def cited(selection: Selection) -> list[tuple[str, list[int]]]:
+    return [(q.passage.id, q.positions) for q in selection.quotes]
+
+
+def test_the_items_come_first_and_the_sentence_announcing_them_last() -> None:
+    selection = Selection([Quote(LEAD, [0]), Quote(OTHER, [0])], 0.5)
+    widen_for_lists("What are the three items?", selection, list_of)
+    assert cited(selection) == [("i1", [0, 1]), ("i3", [0]), ("lead", [0, 1])]  # OTHER is no item
+
+
+def test_a_named_item_stands_for_its_whole_list() -> None:
+    # "What else is in that group?" after an answer that led with item 3.
+    selection = Selection([Quote(OTHER, [0])], 0.5)
+    widen_for_lists("What else is in that group?", selection, list_of, named=[ITEM_3])
+    assert [pid for pid, _ in cited(selection)] == ["i1", "i3", "lead"]
+
+
+def test_an_unnamed_item_is_not_widened_to_its_whole_list() -> None:
+    # "all the ..." asks for all of what the best passage says, not for every item of its list.
+    selection = Selection([Quote(ITEM_1, [1]), Quote(OTHER, [0])], 0.5)
+    widen_for_lists("What about all the outside groups?", selection, list_of)
+    assert cited(selection) == [("i1", [0, 1]), ("other", [0])]
+
+
+def test_a_question_that_asks_for_no_list_is_left_alone() -> None:
+    selection = Selection([Quote(LEAD, [0])], 0.5)
+    widen_for_lists("When was it approved?", selection, list_of)
+    assert cited(selection) == [("lead", [0])]
