@@ -51,7 +51,10 @@ _ASKS_CHILD_RECORDS = re.compile(
 )
 _ASKS_AMOUNT = re.compile(r"\bhow (much|many)\b|\bcu[aá]nt[oa]s?\b", re.IGNORECASE)
 # Money is only answered by a sum of money ("How much do teachers get paid?" is not answered by
-# "five-year plan"). Naming money is not asking for a sum: "will my kid learn to handle money?"
+# "five-year plan"). Naming money is not asking for a sum: "will my kid learn to handle money?",
+# nor is asking how it is spent ("How will the district spend money wisely?", "¿Cómo gasta el
+# distrito su dinero?"): the plans' fiscal values answer that.
+_ASKS_HOW = re.compile(r"^\W*(how\s+(will|would|does|do|did|can|could|should|is|are)|c[oó]mo)\b", re.IGNORECASE)
 _ASKS_MONEY = re.compile(
     r"\b(cost|costs|salary|salaries|paid|spend|spent|budget of)\b|\bhow much (money|funding)\b"
     r"|\b(cuesta|cuestan|costo|sueldo|salario|pagan|gasta|gastan|gast[oó])\b|\bcu[aá]nto dinero\b",
@@ -138,7 +141,7 @@ def answer_type_found(question: str, quoted: list[str]) -> bool:
     text = " ".join(quoted)
     if _ASKS_PERSON.search(question) and not _PERSON.search(text):
         return False
-    if _ASKS_MONEY.search(question) and not _MONEY.search(text):
+    if _ASKS_MONEY.search(question) and not _ASKS_HOW.search(question) and not _MONEY.search(text):
         return False
     if _ASKS_AMOUNT.search(question) and not any(_AMOUNT.search(_NUMBERING.sub("", unit)) for unit in quoted):
         return False

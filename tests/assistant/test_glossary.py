@@ -118,3 +118,19 @@ def test_naming_the_plans_does_not_send_a_question_to_the_planning_page(question
     # "Welcome to the ... master planning home page" and that passage was cited first.
     glossary = Glossary.load(Settings().parent_terms_file, said=said, plan=plan)
     assert not any("planning home page" in words or "planificación" in words for words in glossary.expansion(question))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("question", "section"),
+    [
+        # The district's money is its fiscal responsibility; a child's is a life skill.
+        ("How does the district spend its money?", "OUR VALUES > Honoring our Fiscal Responsibility"),
+        ("¿Cómo gasta el distrito su dinero?", "OUR VALUES > Honoring our Fiscal Responsibility"),
+        ("Will my kid learn to handle money?", "PUSD GRADUATE PROFILE > Skills and Knowledge > Life Skills"),
+        ("¿Mi hijo aprenderá a cuidar su dinero?", "PUSD GRADUATE PROFILE > Skills and Knowledge > Life Skills"),
+    ],
+)
+def test_whose_money_a_question_is_about(plan_assistant: PlanAssistant, question: str, section: str) -> None:
+    answer = plan_assistant.ask(question)
+    assert answer.grounded and answer.citations[0].section == section

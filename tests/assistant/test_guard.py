@@ -34,6 +34,10 @@ def test_is_instruction(question: str, expected: bool) -> None:
         ("How much money did the district spend on facilities?", ["The five-year plan approved"], False),
         ("How many students are enrolled?", ["Students will possess 21st Century skills"], False),
         ("Is my kid gonna learn to handle money", ["financial literacy and basic money management"], True),
+        # asking how money is spent asks for no sum (refused before, confidence 0.0)
+        ("How will the district spend money wisely?", ["using our resources prudently, efficiently"], True),
+        ("¿Cómo gasta el distrito su dinero?", ["utilizar nuestros recursos de manera prudente"], True),
+        ("What does the district spend on sports?", ["using our resources prudently, efficiently"], False),
         ("¿Cuántas recomendaciones hay?", ["sets out the following seven recommendations"], True),
         # a person by name
         ("Who is the current superintendent?", ["Pasadena Unified School District shall cultivate"], False),
