@@ -7,6 +7,7 @@ collection holds it, and a search always sees one consistent state.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -15,7 +16,7 @@ from assistant.embedding import Embedder
 from assistant.errors import IndexUpdating
 from assistant.glossary import Glossary
 from assistant.index import PassageIndex
-from assistant.keywords import KeywordIndex, heading_words, tokens
+from assistant.keywords import KeywordIndex, heading_words, tokens, words
 from assistant.settings import Settings
 
 
@@ -93,8 +94,10 @@ class IndexState:
     original_of: np.ndarray  # row -> position of the original it belongs to (itself for an original)
     eligible: dict[str, np.ndarray]  # language -> the rows a question in it is matched against
     glossaries: dict[str, Glossary]
-    label_terms: list[frozenset[str]]
-    label_rank: np.ndarray
+    # Per row, what names it: its innermost heading's words, then those of each numbered paragraph
+    # it holds ("Recommendation 6. To ensure ..." is named by "Recommendation 6"); each with its
+    # rank among names, the most specific highest.
+    names: list[tuple[tuple[frozenset[str], float], ...]]
     keyword_sides: dict[str, KeywordSide]
     # Per model, every unit vector in one matrix, grouped by passage in row order: row i's units
     # are rows unit_bounds[i] to unit_bounds[i + 1].
@@ -121,6 +124,19 @@ class IndexState:
     def ranking(self, scores: np.ndarray, n: int, positive_only: bool = False) -> list[str]:
         """Original passage ids by descending score, at most n (and only scores above 0 if asked)."""
         return [self.ids[i] for i in np.argsort(-scores)[:n] if not positive_only or scores[i] > 0]
+
+
+# A paragraph that opens with a numbered label: "Recommendation 6. To ensure ...", "Recomendación 6. Para ...".
+_ITEM_LABEL = re.compile(r"^([^\W\d_]+(?: [^\W\d_]+)? \d{1,2})[.:]\s")
+
+
+def _names(passage: Passage) -> tuple[tuple[frozenset[str], float], ...]:
+    """What names a passage, each with its rank: more words rank higher, then a deeper heading,
+    then a numbered paragraph inside it (the most specific of all)."""
+    depth = passage.section.count(" > ")
+    heading = frozenset(heading_words(passage.label, passage.language))
+    items = [frozenset(words(m.group(1), passage.language)) for u in passage.units if (m := _ITEM_LABEL.match(u))]
+    return ((heading, 10.0 * len(heading) + depth),) + tuple((item, 10.0 * len(item) + depth + 1) for item in items)
 
 
 def read_state(models: list[DenseModel], settings: Settings, glossaries: dict[str, Glossary]) -> IndexState:
@@ -174,7 +190,7 @@ def read_state(models: list[DenseModel], settings: Settings, glossaries: dict[st
     # passages whose innermost heading it names in full, the most specific heading first.
     # Heading words as written, not stemmed: "What is the district's culture?" names OUR CULTURE,
     # "Will kids learn about other cultures?" does not.
-    label_terms = [frozenset(heading_words(rows[pid].label, rows[pid].language)) for pid in ids]
+    names = [_names(rows[pid]) for pid in ids]
     keyword_sides: dict[str, KeywordSide] = {}
     for language in languages:
         members = [i for i, pid in enumerate(ids) if rows[pid].language == language]
@@ -219,10 +235,7 @@ def read_state(models: list[DenseModel], settings: Settings, glossaries: dict[st
             lang: glossary.bridging(" ".join(keyword_texts[pid] for pid in ids if rows[pid].language == lang))
             for lang, glossary in glossaries.items()
         },
-        label_terms=label_terms,
-        label_rank=np.array(
-            [10.0 * len(terms) + rows[pid].section.count(" > ") for pid, terms in zip(ids, label_terms)]
-        ),
+        names=names,
         keyword_sides=keyword_sides,
         unit_bounds=np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64),
         unit_matrix=unit_matrix,

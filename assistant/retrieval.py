@@ -261,9 +261,14 @@ class HybridRetriever:
         de su propia cultura y raíces?" only uses the word of OUR CULTURE in passing."""
         asked = set(asked_words)
         least = self._settings.label_min_share * len(asked)
-        scores = np.array([float(bool(t) and t <= asked and len(t) >= least) for t in state.label_terms])
+        scores = np.array(
+            [
+                max((rank for t, rank in names if t and t <= asked and len(t) >= least), default=0.0)
+                for names in state.names
+            ]
+        )
         n = min(self._settings.dense_candidates, state.originals)
-        return state.ranking(state.by_original(scores * state.label_rank, eligible), n, positive_only=True)
+        return state.ranking(state.by_original(scores, eligible), n, positive_only=True)
 
     @staticmethod
     def _retrieved(

@@ -130,3 +130,21 @@ def test_what_else_after_one_recommendation_lists_all_seven(plan_assistant: Plan
     answer = plan_assistant.ask("What else is in that list?", history)
     for n in range(1, 8):
         assert f"Recommendation {n}." in answer.answer
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("first", "follow_up", "named"),
+    [
+        ("Tell me about Recommendation 3", "What about Recommendation 6?", "Recommendation 6."),
+        ("Háblame de la Recomendación 3", "¿Y la recomendación 6?", "Recomendación 6."),
+    ],
+)
+def test_a_follow_up_that_names_a_numbered_item_gets_that_item(
+    plan_assistant: PlanAssistant, first: str, follow_up: str, named: str
+) -> None:
+    # "What about ..." leans back, but names its own item: before, the conversation's
+    # "Recommendation 3" outranked it and Recommendation 3 was quoted again.
+    history = [Turn(role="user", content=first), Turn(role="assistant", content=plan_assistant.ask(first).answer)]
+    answer = plan_assistant.ask(follow_up, history)
+    assert answer.answer.splitlines()[1].split(": ", 1)[1].startswith(f'"{named}')
