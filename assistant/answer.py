@@ -87,10 +87,13 @@ def widen_for_lists(
     """A question asking for a whole list gets every item of the list it asks for: the section
     it names ("What are the strategic priorities?") or points back at ("What else is in that
     group?": `list_of` gives the items it introduces, or the list it is an item of), else the
-    items the best quoted passage introduces. When the list's items are passages of
-    their own (subsections, or what follows "the following ..."), the items are the answer: each
-    is quoted and cited in document order, and the passage that announced them follows them, as
-    their context."""
+    items the best quoted passage introduces, or its own units.
+
+    When the items are passages of their own (subsections, or what follows "the following ..."),
+    each is quoted and cited in document order. The passage that announced them is left out:
+    "What are the seven recommendations?" is answered by Recommendation 1 to 7, not by the
+    sentence that says there are seven, and "the last one" or "el tercero" in a follow-up then
+    counts in the list itself (assistant/conversation.py)."""
     if not (selection.quotes and _LIST_QUESTION.search(question)):
         return
     if named:
@@ -99,22 +102,17 @@ def widen_for_lists(
         head = selection.quotes[0].passage
         announcer, items = list_of(head)
         items = items if announcer.id == head.id else []
-    items = items[:MAX_LIST_ITEMS]
-    quoted_head = next((q for q in selection.quotes if q.passage.id == head.id), None) or Quote(head)
-    if len(head.units) > 1:
-        quoted_head.positions = list(range(min(len(head.units), MAX_UNITS + 4)))
-    elif not quoted_head.positions:
-        quoted_head.positions = [0]
-    ids = {p.id for p in items} | {head.id}
-    # The rest of the list's own section is quoted whole (its units are the items); a subsection
-    # by its opening sentence, under its heading (the item's name).
-    quoted = [Quote(p, list(range(len(p.units))) if p.section == head.section else [0]) for p in items]
-    if not quoted:  # the passage is the list: its items first, then what else was quoted
-        selection.quotes[:] = [quoted_head] + [q for q in selection.quotes if q.passage.id not in ids]
+    if items:
+        # The rest of the list's own section is quoted whole (its units are the items); a
+        # subsection by its opening sentence, under its heading (the item's name).
+        selection.quotes[:] = [
+            Quote(p, list(range(len(p.units))) if p.section == head.section else [0]) for p in items[:MAX_LIST_ITEMS]
+        ]
         return
-    # "What are the seven recommendations?" is answered by Recommendation 1 to 7, not by the
-    # sentence that says there are seven: that sentence follows them, and the answer is the list.
-    selection.quotes[:] = quoted + [quoted_head]
+    # The passage is the list: all of its units first, then what else was quoted.
+    quoted_head = next((q for q in selection.quotes if q.passage.id == head.id), None) or Quote(head)
+    quoted_head.positions = list(range(min(len(head.units), MAX_UNITS + 4)))
+    selection.quotes[:] = [quoted_head] + [q for q in selection.quotes if q.passage.id != head.id]
 
 
 class _Source(TypedDict):

@@ -30,7 +30,8 @@ _ORDINALS = {
 }  # fmt: skip
 _ORDINAL = re.compile(r"\b(" + "|".join(sorted(_ORDINALS, key=len, reverse=True)) + r")\b", re.IGNORECASE)
 # An answer line as prompts/<lang>.toml writes it: - Label: "quoted words" [n]
-_QUOTE_LINE = re.compile(r'^- (?P<label>[^\n]+?): "(?P<text>[^\n]+)" \[\d+\]\s*$', re.MULTILINE)
+_QUOTE_LINE = re.compile(r'^- (?P<label>[^\n]+?): "(?P<text>[^\n]+)" \[(?P<n>\d+)\]\s*$', re.MULTILINE)
+_CITED = re.compile(r'" \[(\d+)\]\s*$', re.MULTILINE)
 
 
 def quoted_items(answer: str) -> list[str]:
@@ -41,6 +42,14 @@ def quoted_items(answer: str) -> list[str]:
 def _last_answer(history: Sequence[Turn]) -> str:
     """The assistant's most recent reply ("" before the first)."""
     return next((turn.content for turn in reversed(history) if turn.role == "assistant"), "")
+
+
+def _last_list(history: Sequence[Turn]) -> str:
+    """The most recent reply that listed several passages (cited [1], [2] ...), else the last reply:
+    after "What are the values?" and "Tell me more about the second one", "And the last one?"
+    counts in the list of values, not in the second value's sentences."""
+    answers = [turn.content for turn in reversed(history) if turn.role == "assistant"]
+    return next((a for a in answers if len(set(_CITED.findall(a))) > 1), answers[0] if answers else "")
 
 
 def shown_quotes(question: str, history: Sequence[Turn]) -> list[str]:
@@ -66,7 +75,7 @@ def conversation_context(
     # Most recent first, each earlier turn at half the weight of the one after it.
     context = [(text, share / 2**age) for age, text in enumerate(reversed(users))]
     ordinal = _ORDINAL.search(question)
-    if ordinal and (items := quoted_items(_last_answer(history))):
+    if ordinal and (items := quoted_items(_last_list(history))):
         place = _ORDINALS[ordinal.group(1).lower()]
         index = place - 1 if place > 0 else len(items) - 1
         if index < len(items):

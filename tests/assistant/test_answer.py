@@ -28,17 +28,17 @@ def cited(selection: Selection) -> list[tuple[str, list[int]]]:
     return [(q.passage.id, q.positions) for q in selection.quotes]
 
 
-def test_the_items_come_first_and_the_sentence_announcing_them_last() -> None:
+def test_the_items_are_the_answer_not_the_sentence_announcing_them() -> None:
     selection = Selection([Quote(LEAD, [0]), Quote(OTHER, [0])], 0.5)
     widen_for_lists("What are the three items?", selection, list_of)
-    assert cited(selection) == [("i1", [0, 1]), ("i3", [0]), ("lead", [0, 1])]  # OTHER is no item
+    assert cited(selection) == [("i1", [0, 1]), ("i3", [0])]  # OTHER is no item
 
 
 def test_a_named_item_stands_for_its_whole_list() -> None:
     # "What else is in that group?" after an answer that led with item 3.
     selection = Selection([Quote(OTHER, [0])], 0.5)
     widen_for_lists("What else is in that group?", selection, list_of, named=[ITEM_3])
-    assert [pid for pid, _ in cited(selection)] == ["i1", "i3", "lead"]
+    assert [pid for pid, _ in cited(selection)] == ["i1", "i3"]
 
 
 def test_an_unnamed_item_is_not_widened_to_its_whole_list() -> None:

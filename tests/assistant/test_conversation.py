@@ -51,6 +51,19 @@ def test_an_ordinal_points_at_the_item_the_previous_answer_showed_there() -> Non
     assert context[0] == ("OUR VALUES: Equity", 1.2)
 
 
+def test_an_ordinal_counts_in_the_last_answer_that_listed_several_passages() -> None:
+    listed = ANSWER.replace('"Transparency" [1]', '"Transparency" [2]').replace('"Equity" [1]', '"Equity" [3]')
+    one = 'Here is what the district\'s plans say:\n- Transparency: "We make our decisions openly." [1]'
+    history = [
+        Turn(role="user", content="What are the values?"),
+        Turn(role="assistant", content=listed),
+        Turn(role="user", content="Tell me more about the second one"),
+        Turn(role="assistant", content=one),
+    ]
+    context = conversation_context("And the last one?", history, weight=0.6, turns=1, new_topic_share=0.5)
+    assert context[0] == ("OUR VALUES: Equity", 1.2)
+
+
 def test_a_follow_up_that_points_back_carries_the_previous_answers_quotes() -> None:
     history = [Turn(role="user", content="What are the values?"), Turn(role="assistant", content=ANSWER)]
     assert shown_quotes("What else is in that group?", history) == ["Integrity and Respect", "Transparency", "Equity"]
@@ -148,3 +161,20 @@ def test_a_follow_up_that_names_a_numbered_item_gets_that_item(
     history = [Turn(role="user", content=first), Turn(role="assistant", content=plan_assistant.ask(first).answer)]
     answer = plan_assistant.ask(follow_up, history)
     assert answer.answer.splitlines()[1].split(": ", 1)[1].startswith(f'"{named}')
+
+
+@pytest.mark.slow
+def test_an_ordinal_counts_in_the_last_list_shown(plan_assistant: PlanAssistant) -> None:
+    history: list[Turn] = []
+    for question in ("What are the district's values?", "Tell me more about the second one"):
+        history += [
+            Turn(role="user", content=question),
+            Turn(role="assistant", content=plan_assistant.ask(question, history).answer),
+        ]
+    assert (
+        plan_assistant.ask("Tell me more about the second one", history[:2]).citations[0].section
+        == "OUR VALUES > Transparency"
+    )
+    # "The last one" is the last value, not the last sentence about Transparency.
+    last = plan_assistant.ask("And the last one?", history)
+    assert last.citations[0].section == "OUR VALUES > Honoring our Fiscal Responsibility"
