@@ -20,6 +20,7 @@ from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 from stop_words import get_stop_words
 
 _WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*", re.UNICODE)
+_POSSESSIVE = re.compile(r"['’]s$")
 
 
 def fold_accents(text: str) -> str:
@@ -60,7 +61,8 @@ def words(text: str, lang: str = "en") -> list[str]:
     name, as_one_word = _PLAN_NAMES[lang]
     text = name.sub(as_one_word, text)
     stop = _STOP_WORDS[lang]
-    return [w for w in _WORD.findall(text) if w not in stop]
+    # "the Graduate Profile's values" names the profile: a possessive is the word it belongs to.
+    return [w for w in (_POSSESSIVE.sub("", w) for w in _WORD.findall(text)) if w not in stop]
 
 
 def tokens(text: str, lang: str = "en") -> list[str]:

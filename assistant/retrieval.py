@@ -186,6 +186,11 @@ class HybridRetriever:
         # A question is matched against the originals and their translations into its language.
         eligible = state.eligible_for(lang)
         n = min(settings.dense_candidates, state.originals)
+        named = self._named_headings(state, question_words(question, side.keywords.lang), eligible)
+        if named:
+            # A follow-up that names a section ("And its mission?" after the culture) is about that
+            # section: the conversation weighs as little as for a self-contained question.
+            context = [(text, weight * settings.new_topic_share) for text, weight in context]
         rankings: list[list[str]] = []
         weights: list[float] = []
         dense = np.zeros(state.originals)
@@ -220,7 +225,6 @@ class HybridRetriever:
                 row_scores[side.rows] = scores
                 rankings.append(state.ranking(state.by_original(row_scores, eligible), n, positive_only=True))
                 weights.append(weight)
-        named = self._named_headings(state, question_words(question, side.keywords.lang), eligible)
         if settings.label_weight > 0:
             rankings.append(named)
             weights.append(settings.label_weight)

@@ -178,3 +178,11 @@ def test_an_ordinal_counts_in_the_last_list_shown(plan_assistant: PlanAssistant)
     # "The last one" is the last value, not the last sentence about Transparency.
     last = plan_assistant.ask("And the last one?", history)
     assert last.citations[0].section == "OUR VALUES > Honoring our Fiscal Responsibility"
+
+
+@pytest.mark.slow
+def test_a_follow_up_that_names_a_section_is_about_that_section(plan_assistant: PlanAssistant) -> None:
+    first = "What is the district's culture?"
+    history = [Turn(role="user", content=first), Turn(role="assistant", content=plan_assistant.ask(first).answer)]
+    # "its" leans back, but "mission" names OUR MISSION: before, the culture was quoted again.
+    assert plan_assistant.ask("And its mission?", history).citations[0].section == "OUR MISSION"

@@ -2,7 +2,7 @@
 
 import pytest
 
-from assistant.keywords import KeywordIndex, heading_words, question_tokens, tokens
+from assistant.keywords import KeywordIndex, heading_words, question_tokens, question_words, tokens
 
 
 @pytest.mark.parametrize(
@@ -55,3 +55,9 @@ def test_uses_tells_whether_the_corpus_uses_a_word(word: str, used: bool) -> Non
 )
 def test_heading_words(heading: str, lang: str, expected: list[str]) -> None:
     assert heading_words(heading, lang) == expected
+
+
+def test_a_possessive_is_the_word_it_belongs_to() -> None:
+    # As written, so that "the Graduate Profile's values" names PUSD GRADUATE PROFILE.
+    assert question_words("What are the Graduate Profile's values?") == ["graduate", "profile", "values"]
+    assert question_words("¿Cuáles son los valores del distrito?", "es") == ["valores"]
