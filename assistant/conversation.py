@@ -30,8 +30,8 @@ _ORDINALS = {
 }  # fmt: skip
 _ORDINAL = re.compile(r"\b(" + "|".join(sorted(_ORDINALS, key=len, reverse=True)) + r")\b", re.IGNORECASE)
 # An answer line as prompts/<lang>.toml writes it: - Label: "quoted words" [n]
-_QUOTE_LINE = re.compile(r'^- (?P<label>[^\n]+?): "(?P<text>[^\n]+)" \[(?P<n>\d+)\]\s*$', re.MULTILINE)
-_CITED = re.compile(r'" \[(\d+)\]\s*$', re.MULTILINE)
+_QUOTE_LINE = re.compile(r'^- (?P<label>[^\n]+?): "(?P<text>[^\n]+)" \[\d+\]\s*$', re.MULTILINE)
+_CITED = re.compile(r'" \[(\d+)\]\s*$', re.MULTILINE)  # the [n] an answer line ends with
 
 
 def quoted_items(answer: str) -> list[str]:

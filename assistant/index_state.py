@@ -186,10 +186,10 @@ def read_state(models: list[DenseModel], settings: Settings, glossaries: dict[st
     ids = sorted(rows, key=lambda pid: bool(rows[pid].original_id))
     position = {pid: i for i, pid in enumerate(ids)}
     languages = sorted({p.language for p in rows.values()})
-    # A question that names a section ("What falls under Outstanding Staff?") ranks the
-    # passages whose innermost heading it names in full, the most specific heading first.
-    # Heading words as written, not stemmed: "What is the district's culture?" names OUR CULTURE,
-    # "Will kids learn about other cultures?" does not.
+    # A question that names a section ("What falls under Outstanding Staff?") ranks the passages
+    # it names, the most specific first. Headings are named by their words as written, not by
+    # stems: "What is the district's culture?" names OUR CULTURE, "Will kids learn about other
+    # cultures?" does not.
     names = [_names(rows[pid]) for pid in ids]
     keyword_sides: dict[str, KeywordSide] = {}
     for language in languages:

@@ -258,11 +258,12 @@ class HybridRetriever:
         )
 
     def _named_headings(self, state: IndexState, asked_words: list[str], eligible: np.ndarray) -> list[str]:
-        """The passages whose innermost heading the question names, the most specific first.
+        """The passages the question names by their innermost heading or by a numbered paragraph's
+        label ("Recommendation 6"), the most specific first (IndexState.names).
 
-        A heading counts as named when all its words are in the question and make up enough of
-        it: "What does accountability mean?" is about Accountability, while "¿les enseñan algo
-        de su propia cultura y raíces?" only uses the word of OUR CULTURE in passing."""
+        A name counts when all its words are in the question and make up enough of it: "What
+        does accountability mean?" is about Accountability, while "¿les enseñan algo de su propia
+        cultura y raíces?" only uses the word of OUR CULTURE in passing."""
         asked = set(asked_words)
         least = self._settings.label_min_share * len(asked)
         scores = np.array(
