@@ -130,13 +130,21 @@ class IndexState:
 _ITEM_LABEL = re.compile(r"^([^\W\d_]+(?: [^\W\d_]+)? \d{1,2})[.:]\s")
 
 
+# A heading that names a list of things of something: "Recommendations of the 2016 ...",
+# "Recomendaciones del Plan Maestro ...": its plural head noun names it too.
+_LIST_HEADING = re.compile(r"^([^\W\d_]+s) (?:of|del|de)\b", re.IGNORECASE)
+
+
 def _names(passage: Passage) -> tuple[tuple[frozenset[str], float], ...]:
     """What names a passage, each with its rank: more words rank higher, then a deeper heading,
     then a numbered paragraph inside it (the most specific of all)."""
     depth = passage.section.count(" > ")
     heading = frozenset(heading_words(passage.label, passage.language))
+    names = [(heading, 10.0 * len(heading) + depth)]
+    if plural := _LIST_HEADING.match(passage.label):
+        names.append((frozenset(words(plural.group(1), passage.language)), 10.0 + depth))
     items = [frozenset(words(m.group(1), passage.language)) for u in passage.units if (m := _ITEM_LABEL.match(u))]
-    return ((heading, 10.0 * len(heading) + depth),) + tuple((item, 10.0 * len(item) + depth + 1) for item in items)
+    return (*names, *((item, 10.0 * len(item) + depth + 1) for item in items))
 
 
 def read_state(models: list[DenseModel], settings: Settings, glossaries: dict[str, Glossary]) -> IndexState:

@@ -24,6 +24,14 @@ def test_a_list_announced_by_a_sentence_is_quoted_item_by_item(plan_assistant: P
     assert all(is_verbatim(CORPUS, c.url, c.page, c.text) for c in answer.citations)
 
 
+def test_a_list_named_by_its_plural_head_noun_is_listed_whole(plan_assistant: PlanAssistant) -> None:
+    # "Recomendaciones del Plan Maestro ..." is named by "recomendaciones": before, the passage
+    # holding Recommendations 3 and 4 ranked first and only they were quoted.
+    answer = plan_assistant.ask("¿Cuáles son las siete recomendaciones?")
+    numbers = [int(n) for n in re.findall(r'"Recomendación (\d)\.', answer.answer)]
+    assert numbers == [1, 2, 3, 4, 5, 6, 7]
+
+
 def test_a_list_question_that_names_a_section_lists_its_subsections(plan_assistant: PlanAssistant) -> None:
     # Before, the best-matching priority's bullets were quoted and the other five left out.
     answer = plan_assistant.ask("What are the strategic priorities?")
