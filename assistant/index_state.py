@@ -141,6 +141,11 @@ def _names(passage: Passage) -> tuple[tuple[frozenset[str], float], ...]:
     depth = passage.section.count(" > ")
     heading = frozenset(heading_words(passage.label, passage.language))
     names = [(heading, 10.0 * len(heading) + depth)]
+    # A heading between the top and the innermost names it too, below a heading of its own:
+    # "values" names OUR VALUES first, and the Graduate Profile's Internal Values after it.
+    for ancestor in passage.section.split(" > ")[1:-1]:
+        words_of = frozenset(heading_words(ancestor, passage.language))
+        names.append((words_of, 10.0 * len(words_of) - 5))
     if plural := _LIST_HEADING.match(passage.label):
         names.append((frozenset(words(plural.group(1), passage.language)), 10.0 + depth))
     items = [frozenset(words(m.group(1), passage.language)) for u in passage.units if (m := _ITEM_LABEL.match(u))]

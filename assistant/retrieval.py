@@ -237,6 +237,11 @@ class HybridRetriever:
             if led_with is None
             else self._retrieved(state, led_with, lang, reply_lang or lang, 0.0, unit_similarity)
         )
+        if referent is not None:
+            # "What are its values?" after the Graduate Profile: of the sections the question names,
+            # those in the part of the plans the conversation is in come first.
+            top = referent.section.split(" > ")[0]
+            named = sorted(named, key=lambda pid: state.passages[pid].section.split(" > ")[0] != top)
         fused = fuse(rankings, weights, settings.rrf_k)
         passages = [
             self._retrieved(state, pid, lang, reply_lang or lang, float(dense[state.position[pid]]), unit_similarity)

@@ -186,3 +186,15 @@ def test_a_follow_up_that_names_a_section_is_about_that_section(plan_assistant: 
     history = [Turn(role="user", content=first), Turn(role="assistant", content=plan_assistant.ask(first).answer)]
     # "its" leans back, but "mission" names OUR MISSION: before, the culture was quoted again.
     assert plan_assistant.ask("And its mission?", history).citations[0].section == "OUR MISSION"
+
+
+@pytest.mark.slow
+def test_a_named_section_in_the_conversations_part_of_the_plans_comes_first(plan_assistant: PlanAssistant) -> None:
+    first = "Tell me about the Graduate Profile"
+    history = [Turn(role="user", content=first), Turn(role="assistant", content=plan_assistant.ask(first).answer)]
+    # "values" names OUR VALUES and the Graduate Profile's Values; after the profile, "its values"
+    # are the students' (before, the district's six values were listed).
+    answer = plan_assistant.ask("What are its values?", history)
+    assert answer.citations[0].section.startswith("PUSD GRADUATE PROFILE > Values")
+    # With no conversation, "values" still names the district's values first.
+    assert plan_assistant.ask("What are the values?").citations[0].section.startswith("OUR VALUES")
