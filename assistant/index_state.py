@@ -94,10 +94,9 @@ class IndexState:
     original_of: np.ndarray  # row -> position of the original it belongs to (itself for an original)
     eligible: dict[str, np.ndarray]  # language -> the rows a question in it is matched against
     glossaries: dict[str, Glossary]
-    # Per row, what names it: its innermost heading's words, then those of each numbered paragraph
-    # it holds ("Recommendation 6. To ensure ..." is named by "Recommendation 6"); each with its
-    # rank among names, the most specific highest.
-    names: list[tuple[tuple[frozenset[str], float], ...]]
+    # Per row, what names it: its innermost heading's words, those of each numbered paragraph it
+    # holds ("Recommendation 6. To ensure ..." is named by "Recommendation 6"), ... (_names).
+    names: list[tuple[Name, ...]]
     keyword_sides: dict[str, KeywordSide]
     # Per model, every unit vector in one matrix, grouped by passage in row order: row i's units
     # are rows unit_bounds[i] to unit_bounds[i + 1].
@@ -135,21 +134,34 @@ _ITEM_LABEL = re.compile(r"^([^\W\d_]+(?: [^\W\d_]+)? \d{1,2})[.:]\s")
 _LIST_HEADING = re.compile(r"^([^\W\d_]+s) (?:of|del|de)\b", re.IGNORECASE)
 
 
-def _names(passage: Passage) -> tuple[tuple[frozenset[str], float], ...]:
-    """What names a passage, each with its rank: more words rank higher, then a deeper heading,
-    then a numbered paragraph inside it (the most specific of all)."""
+@dataclass(frozen=True)
+class Name:
+    """Words that name a passage, and how specific a name they are (higher: more)."""
+
+    words: frozenset[str]
+    rank: float
+    # A heading between the top and the innermost one ("Values" for Internal Values): it names
+    # the passage only as a member of that group, for a follow-up in that part of the plans.
+    of_group: bool = False
+
+
+def _names(passage: Passage) -> tuple[Name, ...]:
+    """What names a passage: its innermost heading, the plural head noun of a list heading, each
+    numbered paragraph's label (the most specific of all), and its group headings. More words rank
+    higher, then a deeper heading."""
     depth = passage.section.count(" > ")
     heading = frozenset(heading_words(passage.label, passage.language))
-    names = [(heading, 10.0 * len(heading) + depth)]
-    # A heading between the top and the innermost names it too, below a heading of its own:
-    # "values" names OUR VALUES first, and the Graduate Profile's Internal Values after it.
-    for ancestor in passage.section.split(" > ")[1:-1]:
-        words_of = frozenset(heading_words(ancestor, passage.language))
-        names.append((words_of, 10.0 * len(words_of) - 5))
+    names = [Name(heading, 10.0 * len(heading) + depth)]
     if plural := _LIST_HEADING.match(passage.label):
-        names.append((frozenset(words(plural.group(1), passage.language)), 10.0 + depth))
-    items = [frozenset(words(m.group(1), passage.language)) for u in passage.units if (m := _ITEM_LABEL.match(u))]
-    return (*names, *((item, 10.0 * len(item) + depth + 1) for item in items))
+        names.append(Name(frozenset(words(plural.group(1), passage.language)), 10.0 + depth))
+    for unit in passage.units:
+        if item := _ITEM_LABEL.match(unit):
+            label = frozenset(words(item.group(1), passage.language))
+            names.append(Name(label, 10.0 * len(label) + depth + 1))
+    for group in passage.section.split(" > ")[1:-1]:
+        group_words = frozenset(heading_words(group, passage.language))
+        names.append(Name(group_words, 10.0 * len(group_words) - 5, of_group=True))
+    return tuple(names)
 
 
 def read_state(models: list[DenseModel], settings: Settings, glossaries: dict[str, Glossary]) -> IndexState:

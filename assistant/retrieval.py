@@ -239,8 +239,10 @@ class HybridRetriever:
         )
         if referent is not None:
             # "What are its values?" after the Graduate Profile: of the sections the question names,
-            # those in the part of the plans the conversation is in come first.
+            # a group heading included ("Values" for Internal Values), those in the part of the plans
+            # the conversation is in come first.
             top = referent.section.split(" > ")[0]
+            named = self._named_headings(state, question_words(question, side.keywords.lang), eligible, groups=True)
             named = sorted(named, key=lambda pid: state.passages[pid].section.split(" > ")[0] != top)
         fused = fuse(rankings, weights, settings.rrf_k)
         passages = [
@@ -262,9 +264,12 @@ class HybridRetriever:
             referent,
         )
 
-    def _named_headings(self, state: IndexState, asked_words: list[str], eligible: np.ndarray) -> list[str]:
+    def _named_headings(
+        self, state: IndexState, asked_words: list[str], eligible: np.ndarray, groups: bool = False
+    ) -> list[str]:
         """The passages the question names by their innermost heading or by a numbered paragraph's
-        label ("Recommendation 6"), the most specific first (IndexState.names).
+        label ("Recommendation 6"), the most specific first (IndexState.names); with `groups`,
+        also by a heading of the group they are in.
 
         A name counts when all its words are in the question and make up enough of it: "What
         does accountability mean?" is about Accountability, while "¿les enseñan algo de su propia
@@ -273,7 +278,17 @@ class HybridRetriever:
         least = self._settings.label_min_share * len(asked)
         scores = np.array(
             [
-                max((rank for t, rank in names if t and t <= asked and len(t) >= least), default=0.0)
+                max(
+                    (
+                        name.rank
+                        for name in names
+                        if name.words
+                        and name.words <= asked
+                        and len(name.words) >= least
+                        and (groups or not name.of_group)
+                    ),
+                    default=0.0,
+                )
                 for names in state.names
             ]
         )
