@@ -31,6 +31,10 @@ from assistant.settings import Settings
 _ANNOUNCES_LIST = re.compile(r":\s*$|\bthe following\b|\bas follows\b", re.IGNORECASE)
 
 
+def _announces_list(passage: Passage) -> bool:
+    return any(_ANNOUNCES_LIST.search(unit) for unit in passage.units)
+
+
 @dataclass
 class Retrieval:
     """Ranked passages for one question, with the terms the keyword side matched on."""
@@ -110,7 +114,7 @@ class HybridRetriever:
             items = [p for p in items if p.section.count(" > ") == nearest]
             if len({p.section for p in items}) < len(items):
                 return []  # subsections of several passages each are chapters, not list items
-        elif any(_ANNOUNCES_LIST.search(unit) for unit in passage.units):
+        elif _announces_list(passage):
             items = [p for p in same_doc if p.section == passage.section and p.ordinal > passage.ordinal]
         return [replace(p, translation=state.translations.get((p.id, reply_lang))) for p in items]
 
@@ -128,7 +132,7 @@ class HybridRetriever:
             if p.doc_id == passage.doc_id
             and p.section == passage.section
             and p.ordinal < passage.ordinal
-            and any(_ANNOUNCES_LIST.search(unit) for unit in p.units)
+            and _announces_list(p)
         ]
         if not announcing:
             return passage, []
@@ -186,7 +190,8 @@ class HybridRetriever:
         # A question is matched against the originals and their translations into its language.
         eligible = state.eligible_for(lang)
         n = min(settings.dense_candidates, state.originals)
-        named = self._named_headings(state, question_words(question, side.keywords.lang), eligible)
+        asked = question_words(question, side.keywords.lang)
+        named = self._named_headings(state, asked, eligible)
         if named:
             # A follow-up that names a section ("And its mission?" after the culture) is about that
             # section: the conversation weighs as little as for a self-contained question.
@@ -242,7 +247,7 @@ class HybridRetriever:
             # a group heading included ("Values" for Internal Values), those in the part of the plans
             # the conversation is in come first.
             top = referent.section.split(" > ")[0]
-            named = self._named_headings(state, question_words(question, side.keywords.lang), eligible, groups=True)
+            named = self._named_headings(state, asked, eligible, groups=True)
             named = sorted(named, key=lambda pid: state.passages[pid].section.split(" > ")[0] != top)
         fused = fuse(rankings, weights, settings.rrf_k)
         passages = [
