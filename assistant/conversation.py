@@ -30,8 +30,7 @@ _ORDINALS = {
 }  # fmt: skip
 _ORDINAL = re.compile(r"\b(" + "|".join(sorted(_ORDINALS, key=len, reverse=True)) + r")\b", re.IGNORECASE)
 # An answer line as prompts/<lang>.toml writes it: - Label: "quoted words" [n]
-_QUOTE_LINE = re.compile(r'^- (?P<label>[^\n]+?): "(?P<text>[^\n]+)" \[\d+\]\s*$', re.MULTILINE)
-_CITED = re.compile(r'" \[(\d+)\]\s*$', re.MULTILINE)  # the [n] an answer line ends with
+_QUOTE_LINE = re.compile(r'^- (?P<label>[^\n]+?): "(?P<text>[^\n]+)" \[(?P<n>\d+)\]\s*$', re.MULTILINE)
 
 
 def quoted_items(answer: str) -> list[str]:
@@ -49,7 +48,8 @@ def _last_list(history: Sequence[Turn]) -> str:
     after "What are the values?" and "Tell me more about the second one", "And the last one?"
     counts in the list of values, not in the second value's sentences."""
     answers = [turn.content for turn in reversed(history) if turn.role == "assistant"]
-    return next((a for a in answers if len(set(_CITED.findall(a))) > 1), answers[0] if answers else "")
+    listed = (a for a in answers if len({line.group("n") for line in _QUOTE_LINE.finditer(a)}) > 1)
+    return next(listed, answers[0] if answers else "")
 
 
 def shown_quotes(question: str, history: Sequence[Turn]) -> list[str]:
