@@ -33,6 +33,9 @@ _LIST_QUESTION = re.compile(
     r"|\bcu[aá]l(es)?\s+son\b|\bqu[eé]\s+(son|valores|prioridades)\b|\btod[oa]s\s+l[oa]s\b|\blista\b|\benumer",
     re.I,
 )
+# "Which values does PUSD hold?" asks for a list when its plural noun names a section; "What
+# years does the plan cover?", naming none, does not.
+_WHICH_PLURAL = re.compile(r"^\s*(what|which)\s+(?!does\b|is\b|was\b|has\b)[^\W\d_]+s\b", re.I)
 
 
 @dataclass
@@ -94,7 +97,8 @@ def widen_for_lists(
     "What are the seven recommendations?" is answered by Recommendation 1 to 7, not by the
     sentence that says there are seven, and "the last one" or "el tercero" in a follow-up then
     counts in the list itself (assistant/conversation.py)."""
-    if not (selection.quotes and _LIST_QUESTION.search(question)):
+    asks_for_list = _LIST_QUESTION.search(question) or (named and _WHICH_PLURAL.search(question))
+    if not (selection.quotes and asks_for_list):
         return
     if named:
         head, items = list_of(named[0])

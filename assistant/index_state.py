@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections import Counter
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -145,15 +146,26 @@ class Name:
     of_group: bool = False
 
 
-def _names(passage: Passage) -> tuple[Name, ...]:
-    """What names a passage: its innermost heading, the plural head noun of a list heading, each
-    numbered paragraph's label (the most specific of all), and its group headings. More words rank
-    higher, then a deeper heading."""
+def _plural_head(label: str, lang: str) -> str | None:
+    """The plural head noun of a heading of several words: "skills" of "Strong Academic Skills",
+    "prioridades" of "PRIORIDADES ESTRATÉGICAS" (Spanish puts the adjective after)."""
+    said = heading_words(label, lang)
+    head = (said[-1] if lang == "en" else said[0]) if len(said) > 1 else ""
+    return head if head.endswith("s") else None
+
+
+def _names(passage: Passage, head: str | None) -> tuple[Name, ...]:
+    """What names a passage: its innermost heading, the plural head noun of a list heading (or
+    `head`: "What are the priorities?" names STRATEGIC PRIORITIES), each numbered
+    paragraph's label (the most specific of all), and its group headings. More words rank higher,
+    then a deeper heading."""
     depth = passage.section.count(" > ")
     heading = frozenset(heading_words(passage.label, passage.language))
     names = [Name(heading, 10.0 * len(heading) + depth)]
     if plural := _LIST_HEADING.match(passage.label):
         names.append(Name(frozenset(words(plural.group(1), passage.language)), 10.0 + depth))
+    elif head:
+        names.append(Name(frozenset({head}), 10.0 + depth))
     for unit in passage.units:
         if item := _ITEM_LABEL.match(unit):
             label = frozenset(words(item.group(1), passage.language))
@@ -215,7 +227,20 @@ def read_state(models: list[DenseModel], settings: Settings, glossaries: dict[st
     # it names, the most specific first. Headings are named by their words as written, not by
     # stems: "What is the district's culture?" names OUR CULTURE, "Will kids learn about other
     # cultures?" does not.
-    names = [_names(rows[pid]) for pid in ids]
+    # The head noun of a two-word heading names it when it heads no other heading ("priorities"
+    # does; "skills" heads three). A translated heading is named so only when its original is:
+    # word order tells the head noun less surely in Spanish.
+    labels = {(p.language, p.label) for p in rows.values()}
+    heads = Counter((lang, head) for lang, label in labels if (head := _plural_head(label, lang)))
+
+    def named_by_head(passage: Passage) -> str | None:
+        head = _plural_head(passage.label, passage.language)
+        if not head or heads[passage.language, head] > 1 or len(heading_words(passage.label, passage.language)) > 2:
+            return None
+        original = rows.get(passage.original_id or "")
+        return head if original is None or named_by_head(original) else None
+
+    names = [_names(rows[pid], named_by_head(rows[pid])) for pid in ids]
     keyword_sides: dict[str, KeywordSide] = {}
     for language in languages:
         members = [i for i, pid in enumerate(ids) if rows[pid].language == language]

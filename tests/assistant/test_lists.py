@@ -45,11 +45,41 @@ def test_a_list_question_that_names_a_section_lists_its_subsections(plan_assista
     ]
 
 
-def test_the_districts_values_are_listed_before_the_students_values(plan_assistant: PlanAssistant) -> None:
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What are PUSD's values?",
+        # "which <plural>" asks for a list when the plural names a section: before, the first
+        # quoted "Internal Values" (the students'), the second only "Our students come first."
+        "Which values does PUSD hold?",
+        "What values does the school district follow?",
+    ],
+)
+def test_the_districts_values_are_listed_before_the_students_values(
+    plan_assistant: PlanAssistant, question: str
+) -> None:
     # The question names OUR VALUES; the Graduate Profile's student values only resemble it.
-    answer = plan_assistant.ask("What are PUSD's values?")
+    answer = plan_assistant.ask(question)
     assert answer.citations[0].section == "OUR VALUES > Integrity and Respect"
     assert all(c.section.startswith("OUR VALUES") for c in answer.citations)
+    assert len(answer.citations) == 6
+
+
+@pytest.mark.parametrize("question", ["What are the priorities?", "¿Cuáles son las prioridades?"])
+def test_a_plural_head_noun_no_other_heading_shares_names_its_list(
+    plan_assistant: PlanAssistant, question: str
+) -> None:
+    # "priorities" heads STRATEGIC PRIORITIES alone ("skills" heads three headings, and names none).
+    sections = [c.section for c in plan_assistant.ask(question).citations]
+    assert len(sections) == 6 and all(s.startswith("STRATEGIC PRIORITIES > ") for s in sections)
+    assert plan_assistant.retriever.search("What skills will my child learn?").named == []
+
+
+def test_which_plural_naming_no_section_is_not_widened(plan_assistant: PlanAssistant) -> None:
+    # "What years ..." names no section: the best passage is not quoted whole as if it were a list.
+    answer = plan_assistant.ask("What years does the strategic plan cover?")
+    assert "2016-2020 Strategic Plan" in answer.answer
+    assert "Welcome to the Pasadena Unified School District" not in answer.answer  # the page's opening
 
 
 def test_a_section_of_subsections_is_listed_by_them_in_the_readers_language(plan_assistant: PlanAssistant) -> None:
