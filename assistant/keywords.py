@@ -94,6 +94,10 @@ def question_tokens(text: str, lang: str = "en") -> list[str]:
     return [_stem(w, lang) for w in question_words(text, lang)]
 
 
+# Suffixes the Snowball stemmers keep that make a noun or adverb of a word ("safety", "safely").
+_DERIVATIONAL_SUFFIXES = {"en": ("ti", "li", "ness"), "es": ("idad", "mente")}
+
+
 class KeywordIndex:
     """BM25 over each chunk's heading path and text, plus the idf table used for coverage."""
 
@@ -115,6 +119,17 @@ class KeywordIndex:
         if self._bm25 is None or not query:
             return np.zeros(len(self._docs))
         return np.asarray(self._bm25.get_scores(list(query)))
+
+    def known(self, term: str) -> str:
+        """A stem the corpus lacks, read as the corpus stem it derives from by a suffix the
+        stemmer leaves on ("safeti" of "safety" is "safe"); otherwise the stem itself."""
+        if term in self._vocabulary:
+            return term
+        for suffix in _DERIVATIONAL_SUFFIXES.get(self.lang, ()):
+            base = term.removesuffix(suffix)
+            if base != term and len(base) >= 4 and base in self._vocabulary:
+                return base
+        return term
 
     def weight(self, term: str) -> float:
         return self.idf.get(term, self.unknown_idf)

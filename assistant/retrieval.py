@@ -181,7 +181,7 @@ class HybridRetriever:
         settings = self._settings
         state = self._state  # one state for the whole search, even if a reload swaps it meanwhile
         side = state.keyword_sides.get(lang) or state.keyword_sides["en"]
-        terms = question_tokens(question, side.keywords.lang)
+        terms = [side.keywords.known(t) for t in question_tokens(question, side.keywords.lang)]
         glossary = state.glossaries.get(side.keywords.lang)
         ideas = glossary.found(question) if glossary else []
         plan_terms = (

@@ -3,6 +3,7 @@
 import pytest
 
 from assistant.keywords import KeywordIndex, heading_words, question_tokens, question_words, tokens
+from assistant.service import PlanAssistant
 
 
 @pytest.mark.parametrize(
@@ -61,3 +62,32 @@ def test_a_possessive_is_the_word_it_belongs_to() -> None:
     # As written, so that "the Graduate Profile's values" names PUSD GRADUATE PROFILE.
     assert question_words("What are the Graduate Profile's values?") == ["graduate", "profile", "values"]
     assert question_words("¿Cuáles son los valores del distrito?", "es") == ["valores"]
+
+
+@pytest.mark.parametrize(
+    ("lang", "corpus", "asked", "read_as"),
+    [
+        # The stemmer leaves "safety" as "safeti": the plan's "Safe, orderly and secure schools" says "safe".
+        ("en", "Safe, orderly and secure schools", "safety", "safe"),
+        ("en", "Safe, orderly and secure schools", "safely", "safe"),
+        # A stem the corpus has is kept, and a suffix that makes another word is not cut:
+        # "statement" is no "state", "homework" no "home".
+        ("en", "Safety first; the state", "safety", "safeti"),
+        ("en", "the state of the home page", "statement", "statement"),
+        ("en", "the state of the home page", "homework", "homework"),
+        ("es", "Escuelas seguras", "seguramente", "segur"),
+    ],
+)
+def test_a_stem_the_corpus_lacks_is_read_as_the_word_it_derives_from(
+    lang: str, corpus: str, asked: str, read_as: str
+) -> None:
+    (term,) = tokens(asked, lang)
+    assert KeywordIndex([corpus], lang).known(term) == read_as
+
+
+@pytest.mark.slow
+def test_a_question_about_safety_is_answered_by_the_safe_schools_line(plan_assistant: PlanAssistant) -> None:
+    # Before, "safeti" matched no word of the plans: coverage 0, and the question was refused.
+    answer = plan_assistant.ask("What does the plan say about safety?")
+    assert answer.grounded
+    assert "Safe, orderly and secure schools" in answer.answer.splitlines()[1]
