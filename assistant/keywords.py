@@ -51,7 +51,7 @@ def _stem(word: str, lang: str) -> str:
 # "plan" does ("What does the master plan say about teachers?" asks about teachers).
 _PLAN_NAMES = {
     "en": (re.compile(r"\bmaster plans?\b"), " masterplan "),
-    "es": (re.compile(r"\bplan(?:es)? maestros?\b"), " planmaestro "),
+    "es": (re.compile(r"\b(?:plan(?:es)?|planificacion) maestr[oa]s?\b"), " planmaestro "),
 }
 
 

@@ -91,3 +91,8 @@ def test_a_question_about_safety_is_answered_by_the_safe_schools_line(plan_assis
     answer = plan_assistant.ask("What does the plan say about safety?")
     assert answer.grounded
     assert "Safe, orderly and secure schools" in answer.answer.splitlines()[1]
+
+
+def test_the_translations_master_planning_is_no_teacher() -> None:
+    # "la página principal de planificación maestra": a name, like "Plan Maestro", not "maestros".
+    assert "maestr" not in tokens("la página principal de planificación maestra del Distrito", "es")
