@@ -38,6 +38,10 @@ _LIST_QUESTION = re.compile(
 _WHICH_PLURAL = re.compile(r"^\s*(what|which)\s+(?!does\b|is\b|was\b|has\b)[^\W\d_]+s\b", re.I)
 
 
+# A list's lead-in that is a sentence only with its items: "Students will:".
+_LEAD_IN = re.compile(r"^\W*(?:[^\W_]+\s+){0,3}[^\W_]+:\s*$")
+
+
 @dataclass
 class Quote:
     passage: Passage
@@ -61,6 +65,8 @@ def select_quotes(retrieval: Retrieval, max_citations: int) -> Selection:
         similarities = passage.unit_similarity
         prior = RANK_WEIGHT * (len(candidates) - rank) / len(candidates)
         for position, (terms, similarity) in enumerate(zip(passage.unit_terms, similarities)):
+            if _LEAD_IN.match(passage.units[position]):
+                continue  # "Students will:" says nothing alone; its items are quoted instead
             lexical = keywords.coverage(retrieval.question_terms, terms)
             scored.append((float(similarity) + LEXICAL_WEIGHT * lexical + prior, rank, position, float(similarity)))
     if not scored:

@@ -2,8 +2,12 @@
 
 from dataclasses import replace
 
-from assistant.answer import Quote, Selection, widen_for_lists
+import numpy as np
+
+from assistant.answer import Quote, Selection, select_quotes, widen_for_lists
 from assistant.index_state import Passage
+from assistant.keywords import KeywordIndex, tokens
+from assistant.retrieval import Retrieval
 
 BLANK = Passage(
     id="", text="", doc_id="d", title="T", page=1, section="", url="", units=[], ordinal=0, terms=frozenset(),
@@ -52,3 +56,18 @@ def test_a_question_that_asks_for_no_list_is_left_alone() -> None:
     selection = Selection([Quote(LEAD, [0])], 0.5)
     widen_for_lists("When was it approved?", selection, list_of)
     assert cited(selection) == [("lead", [0])]
+
+
+def test_a_lead_in_is_never_quoted_alone() -> None:
+    # "Students will:" read closest to "What does the Graduate Profile say about values?" and
+    # was quoted by itself; the sentence that says what the group is comes first now.
+    units = ["External Values: Values representing a student's commitment to his community.", "Students will:"]
+    passage = replace(
+        BLANK,
+        id="ev",
+        units=units,
+        unit_terms=tuple(frozenset(tokens(u)) for u in units),
+        unit_similarity=np.array([0.40, 0.55]),
+    )
+    retrieval = Retrieval([], KeywordIndex(units), [passage])  # no word in common: similarity decides
+    assert cited(select_quotes(retrieval, max_citations=3)) == [("ev", [0])]
