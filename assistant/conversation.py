@@ -6,7 +6,9 @@ pulls the ranking while the question's own words still lead. A question that rea
 self-contained (no "and ...", "it", "eso" ...) gives its context a smaller share, so a change of
 subject is not dragged back. "The third one" / "el tercero" picks the item the previous answer
 quoted in that place, and a follow-up that leans back ("Which group is that listed under?",
-"What else is in that group?") is also pointed at what the previous answer quoted.
+"What else is in that group?") is also pointed at what the previous answer quoted. A turn that
+only pointed ("Tell me about the fourth one") stands, in later turns' context, for the item its
+answer showed.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from assistant.keywords import question_words
 from assistant.schemas import Turn
 
 # Openings and pronouns that lean on something said before.
@@ -52,6 +55,42 @@ def _last_list(history: Sequence[Turn]) -> str:
     return next(listed, answers[0] if answers else "")
 
 
+# Words that ask for more of something without naming it: "Tell me about the fourth one".
+_ASKING_FOR_MORE = {
+    "tell",
+    "explain",
+    "more",
+    "detail",
+    "details",
+    "explicame",
+    "explica",
+    "dime",
+    "cuentame",
+    "hablame",
+}
+
+
+def _names_a_topic(text: str) -> bool:
+    """False for a turn that only points ("Tell me about the fourth one", "el segundo", "And the
+    next one?"): in English or in Spanish reading, no word is left but ordinals and asking words."""
+    return all(
+        any(w not in _ORDINALS and w not in _ASKING_FOR_MORE for w in question_words(text, lang))
+        for lang in ("en", "es")
+    )
+
+
+def _topics(history: Sequence[Turn]) -> list[str]:
+    """What each user turn was about: its own words, or, for a turn that only pointed, the first
+    quote of the answer it got (the item it pointed at)."""
+    topics: list[str] = []
+    for turn, reply in zip(history, [*history[1:], None]):
+        if turn.role != "user":
+            continue
+        items = quoted_items(reply.content) if reply is not None and reply.role == "assistant" else []
+        topics.append(turn.content if _names_a_topic(turn.content) or not items else items[0])
+    return topics
+
+
 def shown_quotes(question: str, history: Sequence[Turn]) -> list[str]:
     """What the previous answer quoted, in its order, when the question points back at it."""
     if not leans_back(question):
@@ -68,7 +107,7 @@ def conversation_context(
     question: str, history: Sequence[Turn], weight: float, turns: int, new_topic_share: float
 ) -> list[tuple[str, float]]:
     """Weighted texts from earlier turns for retrieval; the most recent weighs most."""
-    users = [turn.content for turn in history if turn.role == "user"][-turns:]
+    users = _topics(history)[-turns:]
     if not users:
         return []
     share = weight if leans_back(question) else weight * new_topic_share

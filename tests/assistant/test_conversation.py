@@ -64,6 +64,22 @@ def test_an_ordinal_counts_in_the_last_answer_that_listed_several_passages() -> 
     assert context[0] == ("OUR VALUES: Equity", 1.2)
 
 
+def test_a_turn_that_only_pointed_stands_for_the_item_its_answer_showed() -> None:
+    one = 'Here is what the district\'s plans say:\n- Transparency: "We make our decisions openly." [1]'
+    history = [
+        Turn(role="user", content="What are the values?"),
+        Turn(role="assistant", content=ANSWER),
+        Turn(role="user", content="Tell me more about the second one"),
+        Turn(role="assistant", content=one),
+    ]
+    # Before, the context was "Tell me more about the second one": no word of the topic.
+    context = conversation_context("What else is in it?", history, weight=0.6, turns=1, new_topic_share=0.5)
+    assert context == [("Transparency: We make our decisions openly.", 0.6)]
+    # A turn that names its topic is kept as asked.
+    context = conversation_context("What else is in it?", history[:2], weight=0.6, turns=1, new_topic_share=0.5)
+    assert context == [("What are the values?", 0.6)]
+
+
 def test_a_follow_up_that_points_back_carries_the_previous_answers_quotes() -> None:
     history = [Turn(role="user", content="What are the values?"), Turn(role="assistant", content=ANSWER)]
     assert shown_quotes("What else is in that group?", history) == ["Integrity and Respect", "Transparency", "Equity"]
@@ -178,6 +194,20 @@ def test_an_ordinal_counts_in_the_last_list_shown(plan_assistant: PlanAssistant)
     # "The last one" is the last value, not the last sentence about Transparency.
     last = plan_assistant.ask("And the last one?", history)
     assert last.citations[0].section == "OUR VALUES > Honoring our Fiscal Responsibility"
+
+
+@pytest.mark.slow
+def test_what_else_after_an_ordinal_lists_the_item_pointed_at(plan_assistant: PlanAssistant) -> None:
+    history: list[Turn] = []
+    for question in ("What are the strategic priorities?", "Tell me about the fourth one"):
+        history += [
+            Turn(role="user", content=question),
+            Turn(role="assistant", content=plan_assistant.ask(question, history).answer),
+        ]
+    # Before, "What else is in it?" was refused (confidence 0.27): no turn named the topic.
+    answer = plan_assistant.ask("What else is in it?", history)
+    assert answer.grounded
+    assert answer.citations[0].section == "STRATEGIC PRIORITIES > High-Performing, Accountable Organization"
 
 
 @pytest.mark.slow
