@@ -65,8 +65,8 @@ def select_quotes(retrieval: Retrieval, max_citations: int) -> Selection:
         similarities = passage.unit_similarity
         prior = RANK_WEIGHT * (len(candidates) - rank) / len(candidates)
         for position, (terms, similarity) in enumerate(zip(passage.unit_terms, similarities)):
-            if _LEAD_IN.match(passage.units[position]):
-                continue  # "Students will:" says nothing alone; its items are quoted instead
+            if not _says_something(passage, position):
+                continue
             lexical = keywords.coverage(retrieval.question_terms, terms)
             scored.append((float(similarity) + LEXICAL_WEIGHT * lexical + prior, rank, position, float(similarity)))
     if not scored:
@@ -116,13 +116,26 @@ def widen_for_lists(
         # The rest of the list's own section is quoted whole (its units are the items); a
         # subsection by its opening sentence, under its heading (the item's name).
         selection.quotes[:] = [
-            Quote(p, list(range(len(p.units))) if p.section == head.section else [0]) for p in items[:MAX_LIST_ITEMS]
+            Quote(p, _said(p.units) if p.section == head.section else [0]) for p in items[:MAX_LIST_ITEMS]
         ]
         return
     # The passage is the list: all of its units first, then what else was quoted.
     quoted_head = next((q for q in selection.quotes if q.passage.id == head.id), None) or Quote(head)
-    quoted_head.positions = list(range(min(len(head.units), MAX_UNITS + 4)))
+    quoted_head.positions = _said(head.units[: MAX_UNITS + 4])
     selection.quotes[:] = [quoted_head] + [q for q in selection.quotes if q.passage.id != head.id]
+
+
+def _said(units: Sequence[str]) -> list[int]:
+    """The positions of the units that say something by themselves: all but a lead-in."""
+    return [i for i, unit in enumerate(units) if not _LEAD_IN.match(unit)]
+
+
+def _says_something(passage: Passage, position: int) -> bool:
+    """False for "Students will:", which says nothing alone (its items are quoted instead), and
+    for a unit that only repeats the heading ("Commitment to community.") beside other units."""
+    unit = passage.units[position]
+    repeats_heading = len(passage.units) > 1 and unit.strip(" .:").lower() == passage.label.strip(" .:").lower()
+    return not (_LEAD_IN.match(unit) or repeats_heading)
 
 
 class _Source(TypedDict):

@@ -71,3 +71,20 @@ def test_a_lead_in_is_never_quoted_alone() -> None:
     )
     retrieval = Retrieval([], KeywordIndex(units), [passage])  # no word in common: similarity decides
     assert cited(select_quotes(retrieval, max_citations=3)) == [("ev", [0])]
+
+
+def test_a_unit_that_only_repeats_its_heading_is_not_quoted() -> None:
+    units = ["Commitment to community.", "Students will:", "Seek out opportunities to volunteer and give back"]
+    passage = replace(
+        BLANK,
+        id="cc",
+        section="Commitment to community",
+        units=units,
+        unit_terms=tuple(frozenset(tokens(u)) for u in units),
+        unit_similarity=np.array([0.60, 0.55, 0.40]),
+    )
+    retrieval = Retrieval([], KeywordIndex(units), [passage])
+    assert cited(select_quotes(retrieval, max_citations=3)) == [("cc", [2])]
+    # A heading that is the passage's only unit is its whole text ("ALL STUDENTS PREPARED ...").
+    alone = replace(passage, units=units[:1], unit_terms=passage.unit_terms[:1], unit_similarity=np.array([0.6]))
+    assert cited(select_quotes(Retrieval([], KeywordIndex(units), [alone]), max_citations=3)) == [("cc", [0])]
