@@ -108,6 +108,11 @@ def widen_for_lists(
         return
     if named:
         head, items = list_of(named[0])
+    elif listed := _listed_after_lead_in(selection, list_of):
+        # "What are the three reports you can download?" quoted "Please click on links below to
+        # download reports:": the list is what follows it, in its passage and the rest of its section.
+        selection.quotes[:] = listed[:MAX_LIST_ITEMS]
+        return
     else:  # the best quote's own list only: "all the outside groups" does not ask for all seven recommendations
         head = selection.quotes[0].passage
         announcer, items = list_of(head)
@@ -123,6 +128,21 @@ def widen_for_lists(
     quoted_head = next((q for q in selection.quotes if q.passage.id == head.id), None) or Quote(head)
     quoted_head.positions = _said(head.units[: MAX_UNITS + 4])
     selection.quotes[:] = [quoted_head] + [q for q in selection.quotes if q.passage.id != head.id]
+
+
+def _listed_after_lead_in(
+    selection: Selection, list_of: Callable[[Passage], tuple[Passage, list[Passage]]]
+) -> list[Quote]:
+    """What follows the first quoted unit that ends in a colon: the rest of its passage and of
+    its section ([] when nothing follows, as after "progress will be ... reported through:")."""
+    for quote in selection.quotes:
+        for at in sorted(quote.positions):
+            if quote.passage.units[at].rstrip().endswith(":"):
+                passage = quote.passage
+                after = [i for i in _said(passage.units) if i > at]
+                rest = [p for p in list_of(passage)[1] if p.section == passage.section]
+                return ([Quote(passage, after)] if after else []) + [Quote(p, _said(p.units)) for p in rest]
+    return []
 
 
 def _said(units: Sequence[str]) -> list[int]:

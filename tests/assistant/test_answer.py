@@ -88,3 +88,29 @@ def test_a_unit_that_only_repeats_its_heading_is_not_quoted() -> None:
     # A heading that is the passage's only unit is its whole text ("ALL STUDENTS PREPARED ...").
     alone = replace(passage, units=units[:1], unit_terms=passage.unit_terms[:1], unit_similarity=np.array([0.6]))
     assert cited(select_quotes(Retrieval([], KeywordIndex(units), [alone]), max_citations=3)) == [("cc", [0])]
+
+
+DOWNLOADS = replace(
+    BLANK, id="dl", section="E", units=["It was approved.", "Download these reports:", "Report A.", "Report B."]
+)
+LAST_REPORT = replace(BLANK, id="rc", section="E", units=["Report C."], ordinal=1)
+
+
+def downloads_list_of(passage: Passage) -> tuple[Passage, list[Passage]]:
+    """As HybridRetriever.list_of does: a passage that announces a list is continued by its section."""
+    return (passage, [LAST_REPORT]) if passage.id == "dl" else (passage, [])
+
+
+def test_a_list_question_that_quoted_a_lead_in_gets_what_follows_it() -> None:
+    # "What are the three reports you can download?" quoted "Please click on links below to
+    # download reports:": the reports are the answer, not the page's welcome quoted whole.
+    selection = Selection([Quote(OTHER, [0]), Quote(DOWNLOADS, [1])], 0.5)
+    widen_for_lists("What are the three reports?", selection, downloads_list_of)
+    assert cited(selection) == [("dl", [2, 3]), ("rc", [0])]
+
+
+def test_a_lead_in_that_nothing_follows_leaves_the_answer_as_it_was() -> None:
+    ends = replace(BLANK, id="end", section="F", units=["Progress will be reported through:"])
+    selection = Selection([Quote(ends, [0])], 0.5)
+    widen_for_lists("What are the ways progress is reported?", selection, downloads_list_of)
+    assert cited(selection) == [("end", [0])]
