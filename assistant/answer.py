@@ -83,6 +83,13 @@ def select_quotes(retrieval: Retrieval, max_citations: int) -> Selection:
                 quotes[rank].positions.append(position)
         elif len(quotes) < max_citations:
             quotes[rank] = Quote(candidates[rank], [position])
+    for quote in quotes.values():
+        # A sentence ending in a colon ("Please click on links below to download reports:") is
+        # quoted with what follows it in its passage: alone it says nothing.
+        units = quote.passage.units
+        if any(units[i].rstrip().endswith(":") for i in quote.positions):
+            start = min(i for i in quote.positions if units[i].rstrip().endswith(":"))
+            quote.positions = sorted({*quote.positions, *range(start + 1, len(units))})
     # Cite in retrieval's order: the fused ranking is better evidence than one sentence's score.
     return Selection([quotes[rank] for rank in sorted(quotes)], max(s[3] for s in scored))
 

@@ -91,7 +91,10 @@ def test_a_unit_that_only_repeats_its_heading_is_not_quoted() -> None:
 
 
 DOWNLOADS = replace(
-    BLANK, id="dl", section="E", units=["It was approved.", "Download these reports:", "Report A.", "Report B."]
+    BLANK,
+    id="dl",
+    section="E",
+    units=["It was approved.", "Please click on the links below to download these reports:", "Report A.", "Report B."],
 )
 LAST_REPORT = replace(BLANK, id="rc", section="E", units=["Report C."], ordinal=1)
 
@@ -114,3 +117,15 @@ def test_a_lead_in_that_nothing_follows_leaves_the_answer_as_it_was() -> None:
     selection = Selection([Quote(ends, [0])], 0.5)
     widen_for_lists("What are the ways progress is reported?", selection, downloads_list_of)
     assert cited(selection) == [("end", [0])]
+
+
+def test_a_sentence_ending_in_a_colon_is_quoted_with_what_follows_it() -> None:
+    units = list(DOWNLOADS.units)
+    passage = replace(
+        DOWNLOADS,
+        unit_terms=tuple(frozenset(tokens(u)) for u in units),
+        unit_similarity=np.array([0.30, 0.60, 0.35, 0.35]),
+    )
+    # "Which reports can I download?" is no list question: before, it got the colon's sentence alone.
+    selection = select_quotes(Retrieval([], KeywordIndex(units), [passage]), max_citations=3)
+    assert cited(selection) == [("dl", [1, 2, 3])]
