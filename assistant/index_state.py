@@ -19,6 +19,7 @@ from assistant.glossary import Glossary
 from assistant.index import PassageIndex
 from assistant.keywords import KeywordIndex, heading_words, tokens, words
 from assistant.settings import Settings
+from assistant.spelling import Speller
 
 
 def _label(section: str) -> str:
@@ -95,6 +96,7 @@ class IndexState:
     original_of: np.ndarray  # row -> position of the original it belongs to (itself for an original)
     eligible: dict[str, np.ndarray]  # language -> the rows a question in it is matched against
     glossaries: dict[str, Glossary]
+    speller: Speller  # corrects a question's typos toward the words of the plans and the glossary
     # Per row, what names it: its innermost heading's words, those of each numbered paragraph it
     # holds ("Recommendation 6. To ensure ..." is named by "Recommendation 6"), ... (_names).
     names: list[tuple[Name, ...]]
@@ -285,6 +287,13 @@ def read_state(models: list[DenseModel], settings: Settings, glossaries: dict[st
             lang: glossary.bridging(" ".join(keyword_texts[pid] for pid in ids if rows[pid].language == lang))
             for lang, glossary in glossaries.items()
         },
+        speller=Speller(
+            {
+                lang: [keyword_texts[pid] for pid in ids if rows[pid].language == lang]
+                + [*glossary.plan_words, *(phrase for said, _ in glossary.phrases for phrase in said)]
+                for lang, glossary in glossaries.items()
+            }
+        ),
         names=names,
         keyword_sides=keyword_sides,
         unit_bounds=np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64),

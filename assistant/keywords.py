@@ -41,7 +41,7 @@ _QUESTION_WORDS = {
 
 
 @lru_cache(maxsize=100_000)
-def _stem(word: str, lang: str) -> str:
+def stem(word: str, lang: str) -> str:
     return str(_STEMMERS[lang].stemWord(word))  # the pure-Python stemmer is the slow part of a request
 
 
@@ -67,31 +67,31 @@ def words(text: str, lang: str = "en") -> list[str]:
 
 def tokens(text: str, lang: str = "en") -> list[str]:
     """Lower-cased, stemmed content words."""
-    return [_stem(w, lang) for w in words(text, lang)]
+    return [stem(w, lang) for w in words(text, lang)]
 
 
 _FRAMING = {
-    lang: frozenset(_stem(fold_accents(w), lang) for w in [*framing, _PLAN_NAMES[lang][1].strip()])
+    lang: frozenset(stem(fold_accents(w), lang) for w in [*framing, _PLAN_NAMES[lang][1].strip()])
     for lang, framing in _QUESTION_WORDS.items()
 }
 
 
 def question_words(text: str, lang: str = "en") -> list[str]:
     """Words of a question as written, without the words that only frame it."""
-    return [w for w in words(text, lang) if _stem(w, lang) not in _FRAMING[lang]]
+    return [w for w in words(text, lang) if stem(w, lang) not in _FRAMING[lang]]
 
 
 def heading_words(text: str, lang: str = "en") -> list[str]:
     """A heading's words as a question names them: "PUSD", "district" and years only qualify a
     heading ("PUSD GRADUATE PROFILE" is named by "the Graduate Profile", "OUR VISION FOR 2020" by
     "the vision"); a plan's name is its subject ("PUSD Educational Master Plan")."""
-    qualifiers = _FRAMING[lang] - {_stem(_PLAN_NAMES[lang][1].strip(), lang)}
-    return [w for w in words(text, lang) if _stem(w, lang) not in qualifiers and not w.isdigit()]
+    qualifiers = _FRAMING[lang] - {stem(_PLAN_NAMES[lang][1].strip(), lang)}
+    return [w for w in words(text, lang) if stem(w, lang) not in qualifiers and not w.isdigit()]
 
 
 def question_tokens(text: str, lang: str = "en") -> list[str]:
     """Tokens of a question, without the words that only frame it."""
-    return [_stem(w, lang) for w in question_words(text, lang)]
+    return [stem(w, lang) for w in question_words(text, lang)]
 
 
 # Suffixes the Snowball stemmers keep that make a noun or adverb of a word ("safety", "safely").

@@ -101,6 +101,10 @@ class HybridRetriever:
         """
         self._state = read_state(self._models, self._settings, self._glossary_files)
 
+    def spelled(self, question: str, lang: str) -> str:
+        """The question with its typos corrected toward the plans' words (assistant/spelling.py)."""
+        return self._state.speller.correct(question, lang)
+
     def continuation(self, passage: Passage, reply_lang: str = "en") -> list[Passage]:
         """The items a passage introduces, in document order, with their translations into
         `reply_lang`: its nearest subsections ("OUR VALUES" -> each value), or, when it announces

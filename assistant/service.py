@@ -53,6 +53,8 @@ class PlanAssistant:
         self.aligner = Aligner(models, settings)
         self.calibration = calibration or Calibration.load(settings.calibration_file)
         reply_language("warm up the language models")  # at start-up, not on a parent's question
+        for language in ("en", "es"):
+            self.retriever.spelled("warm up the dictionaries", language)
         self._checked_at = time.monotonic()
 
     def refresh_if_changed(self) -> bool:
@@ -79,6 +81,7 @@ class PlanAssistant:
         """The answer with the signals behind it; `lang` None means detect the question's language."""
         written = reply_language(question, history)  # what retrieval matches the question in
         lang = lang or written
+        question = self.retriever.spelled(question, written)  # "stratgic priorites" -> "strategic priorities"
         settings = self.settings
         context = conversation_context(
             question, history, settings.history_weight, settings.history_turns, settings.new_topic_share
