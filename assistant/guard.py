@@ -54,7 +54,12 @@ _ASKS_AMOUNT = re.compile(r"\bhow (much|many)\b|\bcu[aá]nt[oa]s?\b", re.IGNOREC
 # "five-year plan"). Naming money is not asking for a sum: "will my kid learn to handle money?",
 # nor is asking how it is spent ("How will the district spend money wisely?", "¿Cómo gasta el
 # distrito su dinero?"): the plans' fiscal values answer that.
-_ASKS_HOW = re.compile(r"^\W*(how\s+(will|would|does|do|did|can|could|should|is|are)|c[oó]mo)\b", re.IGNORECASE)
+_ASKS_HOW = re.compile(
+    r"^\W*(how\s+(will|would|does|do|did|can|could|should|is|are)|c[oó]mo)\b"
+    # ... or whether it is spent in some way: "Will the district spend taxpayer money carefully?"
+    r"|\b(wisely|carefully|responsibly|prudently|efficiently|sabiamente|responsablemente|con cuidado)\b",
+    re.IGNORECASE,
+)
 _ASKS_MONEY = re.compile(
     r"\b(cost|costs|salary|salaries|paid|spend|spent|budget of)\b|\bhow much (money|funding)\b"
     r"|\b(cuesta|cuestan|costo|sueldo|salario|pagan|gasta|gastan|gast[oó])\b|\bcu[aá]nto dinero\b",

@@ -37,6 +37,8 @@ def test_is_instruction(question: str, expected: bool) -> None:
         # asking how money is spent asks for no sum (refused before, confidence 0.0)
         ("How will the district spend money wisely?", ["using our resources prudently, efficiently"], True),
         ("¿Cómo gasta el distrito su dinero?", ["utilizar nuestros recursos de manera prudente"], True),
+        ("Will the district spend taxpayer money carefully?", ["using our resources prudently, efficiently"], True),
+        ("¿El distrito gasta el dinero con cuidado?", ["utilizar nuestros recursos de manera prudente"], True),
         ("What does the district spend on sports?", ["using our resources prudently, efficiently"], False),
         ("¿Cuántas recomendaciones hay?", ["sets out the following seven recommendations"], True),
         # a person by name
