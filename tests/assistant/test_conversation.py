@@ -51,27 +51,26 @@ def test_an_ordinal_points_at_the_item_the_previous_answer_showed_there() -> Non
     assert context[0] == ("OUR VALUES: Equity", 1.2)
 
 
-def test_an_ordinal_counts_in_the_last_answer_that_listed_several_passages() -> None:
-    listed = ANSWER.replace('"Transparency" [1]', '"Transparency" [2]').replace('"Equity" [1]', '"Equity" [3]')
+def values_then_the_second_one(listed: str = ANSWER) -> list[Turn]:
+    """ "What are the values?" answered with `listed`, then "Tell me more about the second one"."""
     one = 'Here is what the district\'s plans say:\n- Transparency: "We make our decisions openly." [1]'
-    history = [
+    return [
         Turn(role="user", content="What are the values?"),
         Turn(role="assistant", content=listed),
         Turn(role="user", content="Tell me more about the second one"),
         Turn(role="assistant", content=one),
     ]
+
+
+def test_an_ordinal_counts_in_the_last_answer_that_listed_several_passages() -> None:
+    listed = ANSWER.replace('"Transparency" [1]', '"Transparency" [2]').replace('"Equity" [1]', '"Equity" [3]')
+    history = values_then_the_second_one(listed)
     context = conversation_context("And the last one?", history, weight=0.6, turns=1, new_topic_share=0.5)
     assert context[0] == ("OUR VALUES: Equity", 1.2)
 
 
 def test_a_turn_that_only_pointed_stands_for_the_item_its_answer_showed() -> None:
-    one = 'Here is what the district\'s plans say:\n- Transparency: "We make our decisions openly." [1]'
-    history = [
-        Turn(role="user", content="What are the values?"),
-        Turn(role="assistant", content=ANSWER),
-        Turn(role="user", content="Tell me more about the second one"),
-        Turn(role="assistant", content=one),
-    ]
+    history = values_then_the_second_one()
     # Before, the context was "Tell me more about the second one": no word of the topic.
     context = conversation_context("What else is in it?", history, weight=0.6, turns=1, new_topic_share=0.5)
     assert context == [("Transparency: We make our decisions openly.", 0.6)]
