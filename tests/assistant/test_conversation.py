@@ -178,14 +178,20 @@ def test_a_follow_up_that_names_a_numbered_item_gets_that_item(
     assert answer.answer.splitlines()[1].split(": ", 1)[1].startswith(f'"{named}')
 
 
-@pytest.mark.slow
-def test_an_ordinal_counts_in_the_last_list_shown(plan_assistant: PlanAssistant) -> None:
+def asked_in_turn(plan_assistant: PlanAssistant, *questions: str) -> list[Turn]:
+    """The conversation of `questions` asked one after the other, with the answers they got."""
     history: list[Turn] = []
-    for question in ("What are the district's values?", "Tell me more about the second one"):
+    for question in questions:
         history += [
             Turn(role="user", content=question),
             Turn(role="assistant", content=plan_assistant.ask(question, history).answer),
         ]
+    return history
+
+
+@pytest.mark.slow
+def test_an_ordinal_counts_in_the_last_list_shown(plan_assistant: PlanAssistant) -> None:
+    history = asked_in_turn(plan_assistant, "What are the district's values?", "Tell me more about the second one")
     assert (
         plan_assistant.ask("Tell me more about the second one", history[:2]).citations[0].section
         == "OUR VALUES > Transparency"
@@ -197,12 +203,7 @@ def test_an_ordinal_counts_in_the_last_list_shown(plan_assistant: PlanAssistant)
 
 @pytest.mark.slow
 def test_what_else_after_an_ordinal_lists_the_item_pointed_at(plan_assistant: PlanAssistant) -> None:
-    history: list[Turn] = []
-    for question in ("What are the strategic priorities?", "Tell me about the fourth one"):
-        history += [
-            Turn(role="user", content=question),
-            Turn(role="assistant", content=plan_assistant.ask(question, history).answer),
-        ]
+    history = asked_in_turn(plan_assistant, "What are the strategic priorities?", "Tell me about the fourth one")
     # Before, "What else is in it?" was refused (confidence 0.27): no turn named the topic.
     answer = plan_assistant.ask("What else is in it?", history)
     assert answer.grounded
