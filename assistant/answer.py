@@ -205,7 +205,7 @@ def render(selection: Selection, prompts_dir: Path, lang: str, base_url: str = "
         passage = quote.passage
         paired = passage.paired_translation
         shown = paired if paired is not None and paired.language == lang else passage
-        for position in sorted(set(quote.positions)):
+        for position in dict.fromkeys(quote.positions):  # the best first; a list in its own order
             lines.append(phrase(prompts_dir, lang, "quote_line", label=shown.label, text=shown.units[position], n=n))
         citations.append(
             Citation(

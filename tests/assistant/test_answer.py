@@ -1,13 +1,16 @@
-"""List answers (pure): which list a question for a whole list gets, and in what order it is cited."""
+"""Quotes (pure): which units are quoted, in what order, and which list a list question gets."""
 
 from dataclasses import replace
 
 import numpy as np
 
-from assistant.answer import Quote, Selection, select_quotes, widen_for_lists
+from assistant.answer import Quote, Selection, render, select_quotes, widen_for_lists
 from assistant.index_state import Passage
 from assistant.keywords import KeywordIndex, tokens
 from assistant.retrieval import Retrieval
+from tests.conftest import ROOT
+
+PROMPTS = ROOT / "prompts"
 
 BLANK = Passage(
     id="", text="", doc_id="d", title="T", page=1, section="", url="", units=[], ordinal=0, terms=frozenset(),
@@ -129,3 +132,15 @@ def test_a_sentence_ending_in_a_colon_is_quoted_with_what_follows_it() -> None:
     # "Which reports can I download?" is no list question: before, it got the colon's sentence alone.
     selection = select_quotes(Retrieval([], KeywordIndex(units), [passage]), max_citations=3)
     assert cited(selection) == [("dl", [1, 2, 3])]
+
+
+def test_the_best_quoted_unit_of_a_passage_comes_first() -> None:
+    # "Is the district trying to close the gap …?": "Closing the achievement gap" scored best, but
+    # the bullets were shown in document order, "Middle and High School Reform" first.
+    units = ["Middle and High School Reform", "Closing the achievement gap", "High expectations for all"]
+    bullets = replace(BLANK, id="pi", section="STRATEGIC PRIORITIES > Powerful Instruction", units=units)
+    text, _ = render(Selection([Quote(bullets, [1, 0])], 0.5), PROMPTS, "en")
+    assert [line.split('"')[1] for line in text.splitlines()[1:]] == [units[1], units[0]]
+    # A list quoted whole keeps its own order.
+    text, _ = render(Selection([Quote(bullets, [0, 1, 2])], 0.5), PROMPTS, "en")
+    assert [line.split('"')[1] for line in text.splitlines()[1:]] == units
