@@ -87,9 +87,8 @@ def select_quotes(retrieval: Retrieval, max_citations: int) -> Selection:
         # A sentence ending in a colon ("Please click on links below to download reports:") is
         # quoted with what follows it in its passage: alone it says nothing.
         units = quote.passage.units
-        if any(units[i].rstrip().endswith(":") for i in quote.positions):
-            start = min(i for i in quote.positions if units[i].rstrip().endswith(":"))
-            quote.positions = sorted({*quote.positions, *range(start + 1, len(units))})
+        if colons := [i for i in quote.positions if _ends_in_colon(units[i])]:
+            quote.positions = sorted({*quote.positions, *range(min(colons) + 1, len(units))})
     # Cite in retrieval's order: the fused ranking is better evidence than one sentence's score.
     return Selection([quotes[rank] for rank in sorted(quotes)], max(s[3] for s in scored))
 
@@ -144,12 +143,17 @@ def _listed_after_lead_in(
     its section ([] when nothing follows, as after "progress will be ... reported through:")."""
     for quote in selection.quotes:
         for at in sorted(quote.positions):
-            if quote.passage.units[at].rstrip().endswith(":"):
+            if _ends_in_colon(quote.passage.units[at]):
                 passage = quote.passage
                 after = [i for i in _said(passage.units) if i > at]
                 rest = [p for p in list_of(passage)[1] if p.section == passage.section]
                 return ([Quote(passage, after)] if after else []) + [Quote(p, _said(p.units)) for p in rest]
     return []
+
+
+def _ends_in_colon(unit: str) -> bool:
+    """Whether a unit introduces what follows it ("... to download reports:")."""
+    return unit.rstrip().endswith(":")
 
 
 def _said(units: Sequence[str]) -> list[int]:
