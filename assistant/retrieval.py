@@ -254,22 +254,19 @@ class HybridRetriever:
             named = self._named_headings(state, asked, eligible, groups=True)
             named = sorted(named, key=lambda pid: state.passages[pid].section.split(" > ")[0] != top)
         fused = fuse(rankings, weights, settings.rrf_k)
-        passages = [
-            self._retrieved(state, pid, lang, reply_lang or lang, float(dense[state.position[pid]]), unit_similarity)
-            for pid in sorted(fused, key=lambda p: -fused[p])[:n]
-        ]
+
+        def retrieved(pid: str) -> Passage:
+            return self._retrieved(
+                state, pid, lang, reply_lang or lang, float(dense[state.position[pid]]), unit_similarity
+            )
+
         context_terms = [t for text, weight in context if weight > 0 for t in question_tokens(text, side.keywords.lang)]
         return Retrieval(
             terms,
             side.keywords,
-            passages,
+            [retrieved(pid) for pid in sorted(fused, key=lambda p: -fused[p])[:n]],
             [t for t in dict.fromkeys(context_terms) if t not in terms],
-            [
-                self._retrieved(
-                    state, pid, lang, reply_lang or lang, float(dense[state.position[pid]]), unit_similarity
-                )
-                for pid in named
-            ],
+            [retrieved(pid) for pid in named],
             referent,
         )
 
