@@ -148,10 +148,9 @@ class Name:
     of_group: bool = False
 
 
-def _plural_head(label: str, lang: str) -> str | None:
-    """The plural head noun of a heading of several words: "skills" of "Strong Academic Skills",
-    "prioridades" of "PRIORIDADES ESTRATÉGICAS" (Spanish puts the adjective after)."""
-    said = heading_words(label, lang)
+def _plural_head(said: list[str], lang: str) -> str | None:
+    """The plural head noun of a heading of several words (its heading_words): "skills" of "Strong
+    Academic Skills", "prioridades" of "PRIORIDADES ESTRATÉGICAS" (Spanish puts the adjective after)."""
     head = (said[-1] if lang == "en" else said[0]) if len(said) > 1 else ""
     return head if head.endswith("s") else None
 
@@ -233,11 +232,12 @@ def read_state(models: list[DenseModel], settings: Settings, glossaries: dict[st
     # does; "skills" heads three). A translated heading is named so only when its original is:
     # word order tells the head noun less surely in Spanish.
     labels = {(p.language, p.label) for p in rows.values()}
-    heads = Counter((lang, head) for lang, label in labels if (head := _plural_head(label, lang)))
+    heads = Counter((lang, head) for lang, label in labels if (head := _plural_head(heading_words(label, lang), lang)))
 
     def named_by_head(passage: Passage) -> str | None:
-        head = _plural_head(passage.label, passage.language)
-        if not head or heads[passage.language, head] > 1 or len(heading_words(passage.label, passage.language)) > 2:
+        said = heading_words(passage.label, passage.language)
+        head = _plural_head(said, passage.language)
+        if not head or heads[passage.language, head] > 1 or len(said) > 2:
             return None
         original = rows.get(passage.original_id or "")
         return head if original is None or named_by_head(original) else None
