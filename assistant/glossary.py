@@ -21,7 +21,9 @@ from assistant.keywords import fold_accents
 
 def _phrase_pattern(phrases: Sequence[str]) -> re.Pattern[str]:
     # Whole words, case and accents aside: parents typing on phones often leave accents out.
-    return re.compile(r"\b(?:" + "|".join(re.escape(fold_accents(p)) for p in phrases) + r")\b", re.IGNORECASE)
+    # Longest first, so that a pattern's match is its longest phrase at that place.
+    alternatives = sorted((re.escape(fold_accents(p)) for p in phrases), key=len, reverse=True)
+    return re.compile(r"\b(?:" + "|".join(alternatives) + r")\b", re.IGNORECASE)
 
 
 def plain_words(text: str) -> str:
@@ -61,9 +63,17 @@ class Glossary:
         return Glossary(self.plan_words, kept)
 
     def found(self, text: str) -> list[int]:
-        """Which of `plan_words` the text calls by one of the glossary's phrases, in order."""
+        """Which of `plan_words` the text calls by one of the glossary's phrases, in order. A phrase
+        inside a longer one names nothing of its own: "not just with grades" is not "grades"."""
         folded = fold_accents(text)
-        return sorted({plan for pattern, plan in self._patterns if pattern.search(folded)})
+        spans = [(m.start(), m.end(), plan) for pattern, plan in self._patterns for m in pattern.finditer(folded)]
+        return sorted(
+            {
+                plan
+                for start, end, plan in spans
+                if not any(s <= start and end <= e and e - s > end - start for s, e, _ in spans)
+            }
+        )
 
     def expansion(self, text: str) -> list[str]:
         """The plan's words for every idea the text names in everyday words."""

@@ -24,6 +24,14 @@ plan_es = "educación financiera"
 [[term]]
 en = ["buildings", "fix up"]
 plan = "High-quality facilities"
+
+[[term]]
+en = ["grades"]
+plan = "academic achievement"
+
+[[term]]
+en = ["not just with grades", "not just grades"]
+plan = "social and emotional needs"
 """
 
 
@@ -41,6 +49,13 @@ def test_phrases_match_whole_words_whatever_the_case(glossary_file: Path) -> Non
     ]
     assert english.found("Are they going to fix up the old buildings?") == [1]
     assert english.found("The handle moneybox is broken") == []  # part of a word is not the phrase
+
+
+def test_a_phrase_inside_a_longer_one_names_nothing_of_its_own(glossary_file: Path) -> None:
+    english = Glossary.load(glossary_file, said="en")
+    assert english.found("What help is there, not just with grades?") == [3]
+    assert english.found("How are grades reported?") == [2]
+    assert english.found("Not just grades: what about grades in art?") == [2, 3]  # the later "grades" stands alone
 
 
 def test_spanish_phrases_match_without_their_accents(glossary_file: Path) -> None:
