@@ -35,7 +35,11 @@ _STOP_WORDS = {
 }
 # Words that only frame a question ("tell me about ...") and say nothing of its topic.
 _QUESTION_WORDS = {
-    "en": {"tell", "does", "say", "plan", "plans", "district", "pusd", "want", "know", "kid", "kids", "child"},
+    # ... and the child a parent asks about ("will my son ...") is who the question is for.
+    "en": {
+        *"tell does say plan plans district pusd want know".split(),
+        *"kid kids child children son daughter".split(),
+    },
     "es": {"dice", "decir", "plan", "planes", "distrito", "pusd", "quiero", "saber", "hijo", "hija", "hijos", "nino"},
 }
 

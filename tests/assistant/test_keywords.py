@@ -17,6 +17,9 @@ from assistant.service import PlanAssistant
         ("¿Cuándo se aprobó el Plan Maestro Educativo?", "es", ["aprob", "educ"]),
         # Accents are folded: parents on phones often leave them out.
         ("educación", "es", question_tokens("educacion", "es")),
+        # A parent's "son" or "daughter" is who asks, not what about, as "kid" and "hijo" are.
+        ("Will school teach my son to bounce back?", "en", ["school", "teach", "bounc"]),
+        ("Will my daughter's children learn music?", "en", ["learn", "music"]),
     ],
 )
 def test_question_tokens(text: str, lang: str, expected: list[str]) -> None:
