@@ -35,7 +35,11 @@ _LIST_QUESTION = re.compile(
 )
 # "Which values does PUSD hold?" asks for a list when its plural noun names a section; "What
 # years does the plan cover?", naming none, does not.
-_WHICH_PLURAL = re.compile(r"^\s*(what|which)\s+(?!does\b|is\b|was\b|has\b)[^\W\d_]+s\b", re.I)
+_WHICH_PLURAL = re.compile(
+    r"^\s*(?:what|which)\s+(?!does\b|is\b|was\b|has\b)([^\W\d_]+s)\b"
+    r"|^\W*(?:qu[eé]|cu[aá]les)\s+(?!es\b|m[aá]s\b)([^\W\d_]+s)\b",
+    re.I,
+)
 
 
 # A list's lead-in that is a sentence only with its items: "Students will:".
@@ -109,7 +113,10 @@ def widen_for_lists(
     "What are the seven recommendations?" is answered by Recommendation 1 to 7, not by the
     sentence that says there are seven, and "the last one" or "el tercero" in a follow-up then
     counts in the list itself (assistant/conversation.py)."""
-    asks_for_list = _LIST_QUESTION.search(question) or (named and _WHICH_PLURAL.search(question))
+    plural = _WHICH_PLURAL.search(question)
+    asks_for_list = _LIST_QUESTION.search(question) or (
+        plural and (named or _announced(plural[1] or plural[2], selection))
+    )
     if not (selection.quotes and asks_for_list):
         return
     if named:
@@ -139,16 +146,29 @@ def widen_for_lists(
 def _listed_after_lead_in(
     selection: Selection, list_of: Callable[[Passage], tuple[Passage, list[Passage]]]
 ) -> list[Quote]:
-    """What follows the first quoted unit that ends in a colon: the rest of its passage and of
-    its section ([] when nothing follows, as after "progress will be ... reported through:")."""
+    """What follows the first quoted unit that ends in a colon and has something after it: the
+    rest of its passage and of its section (nothing follows "progress will be ... reported through:")."""
     for quote in selection.quotes:
         for at in sorted(quote.positions):
             if _ends_in_colon(quote.passage.units[at]):
                 passage = quote.passage
                 after = [i for i in _said(passage.units) if i > at]
                 rest = [p for p in list_of(passage)[1] if p.section == passage.section]
-                return ([Quote(passage, after)] if after else []) + [Quote(p, _said(p.units)) for p in rest]
+                if after or rest:
+                    return ([Quote(passage, after)] if after else []) + [Quote(p, _said(p.units)) for p in rest]
     return []
+
+
+def _announced(plural: str, selection: Selection) -> bool:
+    """Whether a quoted unit announces a list of what the question's plural names: "What reports
+    can I download?" quoted "Please click on links below to download reports:"."""
+    said = re.compile(rf"\b{re.escape(plural)}\b", re.I)
+    for quote in selection.quotes:
+        paired = quote.passage.paired_translation  # a Spanish question names the translation's words
+        for units in (quote.passage.units, paired.units if paired is not None else []):
+            if any(_ends_in_colon(units[i]) and said.search(units[i]) for i in quote.positions if i < len(units)):
+                return True
+    return False
 
 
 def _ends_in_colon(unit: str) -> bool:

@@ -37,8 +37,10 @@ _QUOTE_LINE = re.compile(r'^- (?P<label>[^\n]+?): "(?P<text>[^\n]+)" \[(?P<n>\d+
 
 
 def quoted_items(answer: str) -> list[str]:
-    """The quotes of an earlier answer, in the order it showed them, each with its label."""
-    return [f"{m.group('label')}: {m.group('text')}" for m in _QUOTE_LINE.finditer(answer)]
+    """The quotes of an earlier answer, in the order it showed them, each with its label; a
+    lead-in ("... to download reports:") is no item, so "the first one" is the first after it."""
+    quotes = ((m.group("label"), m.group("text")) for m in _QUOTE_LINE.finditer(answer))
+    return [f"{label}: {text}" for label, text in quotes if not text.rstrip().endswith(":")]
 
 
 def _last_answer(history: Sequence[Turn]) -> str:

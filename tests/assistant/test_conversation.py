@@ -36,6 +36,19 @@ def test_quoted_items_reads_an_earlier_answer() -> None:
     ]
 
 
+def test_a_lead_in_is_no_item_of_the_list_it_introduces() -> None:
+    answer = """Here is what the district's plans say:
+- PUSD Educational Master Plan: "Please click on links below to download reports:" [1]
+- PUSD Educational Master Plan: "The Educational Master Plan Report presents research" [1]
+- PUSD Educational Master Plan: "The Road Map is a five-year implementation plan" [1]"""
+    history = [Turn(role="user", content="What can I download?"), Turn(role="assistant", content=answer)]
+    assert (
+        quoted_items(answer)[0] == "PUSD Educational Master Plan: The Educational Master Plan Report presents research"
+    )
+    context = conversation_context("What is in the first one?", history, 0.5, 2, 0.25)
+    assert context[0] == ("PUSD Educational Master Plan: The Educational Master Plan Report presents research", 1.0)
+
+
 def test_context_weights_recent_turns_most_and_self_contained_questions_least() -> None:
     history = [Turn(role="user", content="first"), Turn(role="user", content="second")]
     follow_up = conversation_context("and that?", history, weight=0.6, turns=2, new_topic_share=0.5)

@@ -24,6 +24,27 @@ def test_a_list_announced_by_a_sentence_is_quoted_item_by_item(plan_assistant: P
     assert all(is_verbatim(CORPUS, c.url, c.page, c.text) for c in answer.citations)
 
 
+@pytest.mark.parametrize(
+    ("question", "reports"),
+    [
+        ("What reports can I download about the master plan?", ["Master Plan Report", "Road Map", "Specifications"]),
+        (
+            "¿Qué informes puedo descargar sobre el plan maestro?",
+            ["Informe del Plan", "Hoja de Ruta", "Especificaciones"],
+        ),
+    ],
+)
+def test_which_plural_named_by_a_lead_in_lists_what_follows_it(
+    plan_assistant: PlanAssistant, question: str, reports: list[str]
+) -> None:
+    # "What reports ...?" quoted "Please click on links below to download reports:", whose
+    # list runs on into the next passage: all three reports, not the lead-in and two of them.
+    lines = plan_assistant.ask(question).answer.splitlines()[1:]
+    assert len(lines) == 3
+    assert all(report in line for report, line in zip(reports, lines))
+    assert not any(line.rstrip(" [12]").endswith(':"') for line in lines)
+
+
 def test_a_list_named_by_its_plural_head_noun_is_listed_whole(plan_assistant: PlanAssistant) -> None:
     # "Recomendaciones del Plan Maestro ..." is named by "recomendaciones": before, the passage
     # holding Recommendations 3 and 4 ranked first and only they were quoted.
