@@ -21,6 +21,9 @@ from assistant.schemas import Citation, TranslatedPassage
 CANDIDATE_PASSAGES = 5
 LEXICAL_WEIGHT = 0.25  # how much sharing the question's rarer words counts beside similarity
 RANK_WEIGHT = 0.10  # a small preference for what hybrid retrieval ranked first
+# For "Who ...?", naming a team, office or board counts this much. English dev citation precision
+# rose 0.597 -> 0.607 / 0.618 / 0.630 at 0.05 / 0.1 / 0.2 and stayed at 0.630 for 0.3 and 0.5.
+AGENT_WEIGHT = 0.2
 KEEP_WITHIN = 0.08  # also quote units of the same passage scoring this close to the best one
 CITE_WITHIN = 0.20  # cite further passages whose best unit scores this close to the best one
 MAX_UNITS = 6
@@ -42,6 +45,14 @@ _WHICH_PLURAL = re.compile(
 )
 
 
+# "Who ...?" asks for someone: in the plans, a team, an office, a board or the stakeholders.
+_ASKS_WHO = re.compile(r"^\W*(?:who|qui[eé]n(?:es)?)\b", re.I)
+_AGENT = re.compile(
+    r"\b(?:team|office|division|board|committee|council|superintendent|department|stakeholders"
+    r"|equipo|oficina|divisi[oó]n|junta|consejo|comit[eé]|superintendente|departamento|partes interesadas)\b",
+    re.I,
+)
+
 # A list's lead-in that is a sentence only with its items: "Students will:".
 _LEAD_IN = re.compile(r"^\W*(?:[^\W_]+\s+){0,3}[^\W_]+:\s*$")
 
@@ -58,8 +69,10 @@ class Selection:
     best_unit_similarity: float
 
 
-def select_quotes(retrieval: Retrieval, max_citations: int) -> Selection:
-    """Score every unit of the top passages; keep the best and those close behind it."""
+def select_quotes(retrieval: Retrieval, max_citations: int, question: str = "") -> Selection:
+    """Score every unit of the top passages; keep the best and those close behind it. A question
+    asking who (does something) prefers units that name a team, an office or a board."""
+    agent_weight = AGENT_WEIGHT if _ASKS_WHO.search(question) else 0.0
     keywords = retrieval.keywords
     candidates = retrieval.passages[:CANDIDATE_PASSAGES]
     scored: list[tuple[float, int, int, float]] = []  # (score, passage index, unit position, similarity)
@@ -72,7 +85,9 @@ def select_quotes(retrieval: Retrieval, max_citations: int) -> Selection:
             if not _says_something(passage, position):
                 continue
             lexical = keywords.coverage(retrieval.question_terms, terms)
-            scored.append((float(similarity) + LEXICAL_WEIGHT * lexical + prior, rank, position, float(similarity)))
+            agent = agent_weight if _AGENT.search(passage.units[position]) else 0.0
+            score = float(similarity) + LEXICAL_WEIGHT * lexical + prior + agent
+            scored.append((score, rank, position, float(similarity)))
     if not scored:
         return Selection([], 0.0)
     scored.sort(reverse=True)

@@ -88,7 +88,7 @@ class PlanAssistant:
         )
         shown = shown_quotes(question, history)
         retrieval = self.retriever.search(question, written, context, reply_lang=lang, shown=shown)
-        selection = select_quotes(retrieval, settings.max_citations)
+        selection = select_quotes(retrieval, settings.max_citations, question)
         top = retrieval.passages[0] if retrieval.passages else None
         keywords = retrieval.keywords
         asked = retrieval.question_terms + retrieval.context_terms

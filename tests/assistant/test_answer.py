@@ -144,3 +144,39 @@ def test_the_best_quoted_unit_of_a_passage_comes_first() -> None:
     # A list quoted whole keeps its own order.
     text, _ = render(Selection([Quote(bullets, [0, 1, 2])], 0.5), PROMPTS, "en")
     assert [line.split('"')[1] for line in text.splitlines()[1:]] == units
+
+
+def test_which_plural_that_a_quoted_lead_in_names_asks_for_its_list() -> None:
+    # "What reports can I download?" quoted "... to download these reports:" beside two of them;
+    # the third report, in the next passage, was left out.
+    selection = Selection([Quote(DOWNLOADS, [1, 2, 3])], 0.5)
+    widen_for_lists("What reports can I download?", selection, downloads_list_of)
+    assert cited(selection) == [("dl", [2, 3]), ("rc", [0])]
+    # A plural the lead-in does not name asks for no list.
+    selection = Selection([Quote(DOWNLOADS, [1, 2, 3])], 0.5)
+    widen_for_lists("What years were they approved?", selection, downloads_list_of)
+    assert cited(selection) == [("dl", [1, 2, 3])]
+
+
+def test_a_lead_in_that_nothing_follows_is_passed_over_for_the_next() -> None:
+    ends = replace(BLANK, id="end", section="F", units=["Progress will be reported through:"])
+    selection = Selection([Quote(ends, [0]), Quote(DOWNLOADS, [1])], 0.5)
+    widen_for_lists("What are the reports?", selection, downloads_list_of)
+    assert cited(selection) == [("dl", [2, 3]), ("rc", [0])]
+
+
+def test_who_prefers_a_unit_that_names_a_team_or_an_office() -> None:
+    units = ["The District will align its practices.", "The Office of Planning will assist with monitoring."]
+    passages = [
+        replace(
+            BLANK,
+            id=f"p{n}",
+            units=[unit],
+            unit_terms=(frozenset(tokens(unit)),),
+            unit_similarity=np.array([similarity]),
+        )
+        for n, (unit, similarity) in enumerate(zip(units, [0.40, 0.30]))
+    ]
+    retrieval = Retrieval([], KeywordIndex(units), passages)
+    assert cited(select_quotes(retrieval, max_citations=1, question="Who keeps track?")) == [("p1", [0])]
+    assert cited(select_quotes(retrieval, max_citations=1, question="How is it tracked?")) == [("p0", [0])]
