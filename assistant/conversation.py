@@ -19,10 +19,16 @@ from collections.abc import Sequence
 from assistant.keywords import question_words
 from assistant.schemas import Turn
 
-# Openings and pronouns that lean on something said before.
-_LEANS_BACK = re.compile(
-    r"^\W*(and|also|what about|how about|same for|y|e|tambi[eé]n|entonces|pero|qu[eé] (hay|pasa) (de|con))\b"
-    r"|\b(it|its|that|this|those|these|they|them|their|one|ones|eso|esto|esa|ese|esos|esas|ello|lo|le|les)\b",
+# Openings that lean on the topic said before: "And businesses?" names a new subject in it.
+_OPENS_ON_IT = re.compile(
+    r"^\W*(and|also|what about|how about|same for|y|e|tambi[eé]n|entonces|pero|qu[eé] (hay|pasa) (de|con))\b",
+    re.IGNORECASE,
+)
+# Pronouns, and asking for more, that point at what the previous answer showed: "What does it
+# cover?", "What else is in that group?", "¿Qué más?".
+_POINTS = re.compile(
+    r"\b(it|its|that|this|those|these|they|them|their|one|ones|else|rest"
+    r"|eso|esto|esa|ese|esos|esas|ello|lo|le|les|m[aá]s|dem[aá]s|resto)\b",
     re.IGNORECASE,
 )
 _ORDINALS = {
@@ -94,15 +100,21 @@ def _topics(history: Sequence[Turn]) -> list[str]:
 
 
 def shown_quotes(question: str, history: Sequence[Turn]) -> list[str]:
-    """What the previous answer quoted, in its order, when the question points back at it."""
-    if not leans_back(question):
+    """What the previous answer quoted, in its order, when the question points back at it (not
+    when it only opens on the topic: "And businesses?" after parents is about businesses)."""
+    if not points_back(question):
         return []
     return [m.group("text") for m in _QUOTE_LINE.finditer(_last_answer(history))]
 
 
+def points_back(question: str) -> bool:
+    """True when the question points at something the previous answer showed."""
+    return bool(_POINTS.search(question) or _ORDINAL.search(question))
+
+
 def leans_back(question: str) -> bool:
-    """True when the question points at something said before rather than naming its topic."""
-    return bool(_LEANS_BACK.search(question) or _ORDINAL.search(question))
+    """True when the question leans on something said before rather than naming its topic."""
+    return bool(_OPENS_ON_IT.search(question)) or points_back(question)
 
 
 def conversation_context(

@@ -97,6 +97,16 @@ def test_a_follow_up_that_points_back_carries_the_previous_answers_quotes() -> N
     assert shown_quotes("What else is in that group?", history) == ["Integrity and Respect", "Transparency", "Equity"]
     assert shown_quotes("What is the district's mission?", history) == []  # names its own topic
     assert shown_quotes("What else is in that group?", history[:1]) == []  # nothing was shown
+    assert shown_quotes("¿Qué más?", history) == ["Integrity and Respect", "Transparency", "Equity"]
+
+
+@pytest.mark.parametrize("question", ["And businesses?", "¿Y las empresas?", "What about the buildings?"])
+def test_a_follow_up_that_only_opens_on_the_topic_is_not_pointed_at_what_was_shown(question: str) -> None:
+    # "And businesses?" after parents asks about businesses: before, it was pointed at the parent
+    # engagement passage just shown, which then led the answer ("¿y a los directores?" likewise).
+    history = [Turn(role="user", content="What are the values?"), Turn(role="assistant", content=ANSWER)]
+    assert leans_back(question)  # the conversation's topic still frames it ...
+    assert shown_quotes(question, history) == []  # ... but it points at nothing the answer showed
 
 
 @pytest.mark.slow
