@@ -18,11 +18,18 @@ from pathlib import Path
 
 from assistant.keywords import fold_accents
 
+# A possessive or an article people put inside a phrase: "manage time" is said "manage his time".
+_DETERMINER = r"(?:(?:his|her|their|my|your|our|its|the|a|an|su|sus|mi|mis|el|la|los|las|un|una)\s+)?"
+
+
+def _phrase_regex(phrase: str) -> str:
+    return (r"\s+" + _DETERMINER).join(re.escape(word) for word in fold_accents(phrase).split())
+
 
 def _phrase_pattern(phrases: Sequence[str]) -> re.Pattern[str]:
     # Whole words, case and accents aside: parents typing on phones often leave accents out.
     # Longest first, so that a pattern's match is its longest phrase at that place.
-    alternatives = sorted((re.escape(fold_accents(p)) for p in phrases), key=len, reverse=True)
+    alternatives = sorted((_phrase_regex(p) for p in phrases), key=len, reverse=True)
     return re.compile(r"\b(?:" + "|".join(alternatives) + r")\b", re.IGNORECASE)
 
 

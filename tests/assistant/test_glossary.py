@@ -51,6 +51,13 @@ def test_phrases_match_whole_words_whatever_the_case(glossary_file: Path) -> Non
     assert english.found("The handle moneybox is broken") == []  # part of a word is not the phrase
 
 
+def test_a_phrase_is_found_with_a_possessive_or_an_article_inside_it(glossary_file: Path) -> None:
+    english = Glossary.load(glossary_file, said="en")
+    assert english.found("Will my son learn to handle his money?") == [0]
+    assert english.found("Are they going to fix up the buildings?") == [1]
+    assert english.found("Can they handle lots of money?") == []  # any other word still breaks the phrase
+
+
 def test_a_phrase_inside_a_longer_one_names_nothing_of_its_own(glossary_file: Path) -> None:
     english = Glossary.load(glossary_file, said="en")
     assert english.found("What help is there, not just with grades?") == [3]
