@@ -37,10 +37,13 @@ _STOP_WORDS = {
 _QUESTION_WORDS = {
     # ... and the child a parent asks about ("will my son ...") is who the question is for.
     "en": {
-        *["tell", "does", "say", "plan", "plans", "district", "pusd", "want", "know"],
+        *["tell", "does", "say", "talk", "mention", "plan", "plans", "district", "pusd", "want", "know"],
         *["kid", "kids", "child", "children", "son", "daughter"],
     },
-    "es": {"dice", "decir", "plan", "planes", "distrito", "pusd", "quiero", "saber", "hijo", "hija", "hijos", "nino"},
+    "es": {
+        *["dice", "decir", "menciona", "plan", "planes", "distrito", "pusd", "quiero", "saber"],
+        *["hijo", "hija", "hijos", "nino"],
+    },
 }
 
 

@@ -20,6 +20,9 @@ from assistant.service import PlanAssistant
         # A parent's "son" or "daughter" is who asks, not what about, as "kid" and "hijo" are.
         ("Will school teach my son to bounce back?", "en", ["school", "teach", "bounc"]),
         ("Will my daughter's children learn music?", "en", ["learn", "music"]),
+        # "Does the plan talk about ...?" and "¿El plan menciona ...?" frame as "say" and "dice" do.
+        ("Does the plan talk about English learners?", "en", ["english", "learner"]),
+        ("¿El plan menciona la tecnología?", "es", ["tecnologi"]),
     ],
 )
 def test_question_tokens(text: str, lang: str, expected: list[str]) -> None:
