@@ -33,16 +33,19 @@ _STOP_WORDS = {
     "en": frozenset(ENGLISH_STOP_WORDS),
     "es": frozenset(fold_accents(w) for w in get_stop_words("es")),
 }
-# Words that only frame a question ("tell me about ...") and say nothing of its topic.
+# Words that only frame a question ("tell me about ...") and say nothing of its topic; the child
+# a parent asks about ("will my son ...") is who the question is for; "things" and "stuff" stand
+# for no topic ("when things get tough").
 _QUESTION_WORDS = {
-    # ... and the child a parent asks about ("will my son ...") is who the question is for.
     "en": {
         *["tell", "does", "say", "talk", "mention", "plan", "plans", "district", "pusd", "want", "know"],
         *["kid", "kids", "child", "children", "son", "daughter"],
+        *["thing", "things", "stuff"],
     },
     "es": {
         *["dice", "decir", "menciona", "plan", "planes", "distrito", "pusd", "quiero", "saber"],
         *["hijo", "hija", "hijos", "nino"],
+        *["cosa", "cosas"],
     },
 }
 

@@ -18,7 +18,7 @@ from assistant.service import PlanAssistant
         # Accents are folded: parents on phones often leave them out.
         ("educación", "es", question_tokens("educacion", "es")),
         # A parent's "son" or "daughter" is who asks, not what about, as "kid" and "hijo" are.
-        ("Will school teach my son to bounce back?", "en", ["school", "teach", "bounc"]),
+        ("Will school teach my son to bounce back when things get tough?", "en", ["school", "teach", "bounc", "tough"]),
         ("Will my daughter's children learn music?", "en", ["learn", "music"]),
         # "Does the plan talk about ...?" and "¿El plan menciona ...?" frame as "say" and "dice" do.
         ("Does the plan talk about English learners?", "en", ["english", "learner"]),
