@@ -175,7 +175,7 @@ def test_who_prefers_a_unit_that_names_a_team_or_an_office() -> None:
             unit_terms=(frozenset(tokens(unit)),),
             unit_similarity=np.array([similarity]),
         )
-        for n, (unit, similarity) in enumerate(zip(units, [0.40, 0.30]))
+        for n, (unit, similarity) in enumerate(zip(units, [0.40, 0.35]))
     ]
     retrieval = Retrieval([], KeywordIndex(units), passages)
     assert cited(select_quotes(retrieval, max_citations=1, question="Who keeps track?")) == [("p1", [0])]
