@@ -27,6 +27,22 @@ _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 MIN_LETTERS = {"en": 4, "es": 6}
 
 
+# Contractions typed without their apostrophe, as on a phone: "whos in charge" is "who's in
+# charge", not "who in charge" (the nearest word the dictionary knows). Those that are words
+# themselves ("its", "ill", "were", "well", "lets") are not listed.
+_CONTRACTIONS = {
+    "en": {
+        word.replace("'", ""): word
+        for word in [
+            "who's", "what's", "where's", "when's", "how's", "that's", "there's", "isn't", "aren't",
+            "wasn't", "weren't", "don't", "doesn't", "didn't", "can't", "won't", "wouldn't", "shouldn't",
+            "couldn't", "haven't", "hasn't", "i'm", "i've", "they're", "they've", "you're",
+        ]
+    }
+}  # fmt: skip
+_CONTRACTED = {lang: re.compile(r"\b(" + "|".join(words) + r")\b", re.I) for lang, words in _CONTRACTIONS.items()}
+
+
 @lru_cache(maxsize=2)
 def _checker(lang: str) -> SpellChecker:
     return SpellChecker(language=lang, distance=1)
@@ -55,6 +71,8 @@ class Speller:
         plan = self._plan.get(lang)
         if not plan:
             return text
+        if lang in _CONTRACTED:
+            text = _CONTRACTED[lang].sub(lambda m: _with_apostrophe(m.group(0), lang), text)
         dictionary = _dictionary(lang)
 
         def corrected(match: re.Match[str]) -> str:
@@ -74,3 +92,9 @@ class Speller:
             return max(found, key=lambda w: (plan[w], w)) if found else word
 
         return _WORD.sub(corrected, text)
+
+
+def _with_apostrophe(word: str, lang: str) -> str:
+    """ "Whos" -> "Who's", "im" -> "I'm": the contraction, its first letter as typed."""
+    contraction = _CONTRACTIONS[lang][word.lower()]
+    return (word[0] if contraction[0] != "i" else "I") + contraction[1:]
