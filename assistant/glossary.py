@@ -18,8 +18,12 @@ from pathlib import Path
 
 from assistant.keywords import fold_accents
 
-# A possessive or an article people put inside a phrase: "manage time" is said "manage his time".
-_DETERMINER = r"(?:(?:his|her|their|my|your|our|its|the|a|an|su|sus|mi|mis|el|la|los|las|un|una)\s+)?"
+# A possessive, an article or (in Spanish) an object pronoun people put inside a phrase: "manage
+# time" is said "manage his time", "quién supervisa" is said "¿quién lo supervisa?".
+_DETERMINER = (
+    r"(?:(?:his|her|their|my|your|our|its|the|a|an"
+    r"|su|sus|mi|mis|el|la|los|las|un|una|lo|le|les|se|me|nos)\s+)?"
+)
 
 
 def _phrase_regex(phrase: str) -> str:

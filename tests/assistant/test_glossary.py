@@ -32,6 +32,12 @@ plan = "academic achievement"
 [[term]]
 en = ["not just with grades", "not just grades"]
 plan = "social and emotional needs"
+
+[[term]]
+en = ["who oversees"]
+es = ["quién supervisa"]
+plan = "monitoring and reporting"
+plan_es = "el seguimiento y la presentación de informes"
 """
 
 
@@ -56,6 +62,9 @@ def test_a_phrase_is_found_with_a_possessive_or_an_article_inside_it(glossary_fi
     assert english.found("Will my son learn to handle his money?") == [0]
     assert english.found("Are they going to fix up the buildings?") == [1]
     assert english.found("Can they handle lots of money?") == []  # any other word still breaks the phrase
+    spanish = Glossary.load(glossary_file, said="es", plan="plan_es")
+    assert spanish.found("¿Y quién lo supervisa?") == [1]  # an object pronoun, in Spanish
+    assert spanish.found("¿Le enseñan a manejar bien el dinero?") == []
 
 
 def test_a_phrase_inside_a_longer_one_names_nothing_of_its_own(glossary_file: Path) -> None:
@@ -67,7 +76,8 @@ def test_a_phrase_inside_a_longer_one_names_nothing_of_its_own(glossary_file: Pa
 
 def test_spanish_phrases_match_without_their_accents(glossary_file: Path) -> None:
     spanish = Glossary.load(glossary_file, said="es", plan="plan_es")
-    assert spanish.plan_words == ["educación financiera"]  # a term with no Spanish phrases is left out
+    # a term with no Spanish phrases is left out
+    assert spanish.plan_words == ["educación financiera", "el seguimiento y la presentación de informes"]
     assert spanish.found("le enseñan educacion financiera?") == [0]
 
 
