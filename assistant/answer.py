@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypedDict
@@ -77,22 +78,8 @@ class Selection:
 def select_quotes(retrieval: Retrieval, max_citations: int, question: str = "") -> Selection:
     """Score every unit of the top passages; keep the best and those close behind it. A question
     asking who (does something) prefers units that name a team, an office or a board."""
-    agent_weight = AGENT_WEIGHT if _ASKS_WHO.search(question) else 0.0
-    keywords = retrieval.keywords
     candidates = retrieval.passages[:CANDIDATE_PASSAGES]
-    scored: list[tuple[float, int, int, float]] = []  # (score, passage index, unit position, similarity)
-    for rank, passage in enumerate(candidates):
-        if not passage.units:
-            continue
-        similarities = passage.unit_similarity
-        prior = RANK_WEIGHT * (len(candidates) - rank) / len(candidates)
-        for position, (terms, similarity) in enumerate(zip(passage.unit_terms, similarities)):
-            if not _says_something(passage, position):
-                continue
-            lexical = keywords.coverage(retrieval.question_terms, terms)
-            agent = agent_weight if _AGENT.search(passage.units[position]) else 0.0
-            score = float(similarity) + LEXICAL_WEIGHT * lexical + prior + agent
-            scored.append((score, rank, position, float(similarity)))
+    scored = _scored_units(retrieval, candidates, question)
     if not scored:
         return Selection([], 0.0)
     scored.sort(reverse=True)
@@ -115,6 +102,41 @@ def select_quotes(retrieval: Retrieval, max_citations: int, question: str = "") 
             quote.positions = sorted({*quote.positions, *range(min(colons) + 1, len(units))})
     # Cite in retrieval's order: the fused ranking is better evidence than one sentence's score.
     return Selection([quotes[rank] for rank in sorted(quotes)], max(s[3] for s in scored))
+
+
+def _scored_units(
+    retrieval: Retrieval, candidates: Sequence[Passage], question: str, among: AbstractSet[str] = frozenset()
+) -> list[tuple[float, int, int, float]]:
+    """(score, passage index, unit position, similarity) of every unit worth quoting; with
+    `among`, only the units whose text, or its translation's, is one of those."""
+    agent_weight = AGENT_WEIGHT if _ASKS_WHO.search(question) else 0.0
+    scored = []
+    for rank, passage in enumerate(candidates):
+        prior = RANK_WEIGHT * (len(candidates) - rank) / len(candidates)
+        translated = passage.paired_translation.units if passage.paired_translation is not None else []
+        for position, (terms, similarity) in enumerate(zip(passage.unit_terms, passage.unit_similarity)):
+            if not _says_something(passage, position):
+                continue
+            renderings = {passage.units[position], *translated[position : position + 1]}
+            if among and not renderings & among:
+                continue
+            lexical = retrieval.keywords.coverage(retrieval.question_terms, terms)
+            agent = agent_weight if _AGENT.search(passage.units[position]) else 0.0
+            score = float(similarity) + LEXICAL_WEIGHT * lexical + prior + agent
+            scored.append((score, rank, position, float(similarity)))
+    return scored
+
+
+def select_among(retrieval: Retrieval, shown: Sequence[str], question: str) -> Selection:
+    """For "Which one is about parents?" after a list: the one quote of the previous answer
+    (`shown`) that answers best: of the passages holding them, the one retrieval ranked first,
+    and of its quotes the best (Recommendations 1 and 2 share a passage)."""
+    scored = _scored_units(retrieval, retrieval.passages, question, frozenset(shown))
+    if not scored:
+        return Selection([], 0.0)
+    first = min(rank for _, rank, _, _ in scored)  # the passage retrieval ranked first, its best quote
+    _, rank, position, similarity = max(s for s in scored if s[1] == first)
+    return Selection([Quote(retrieval.passages[rank], [position])], similarity)
 
 
 def widen_for_lists(

@@ -107,9 +107,22 @@ def shown_quotes(question: str, history: Sequence[Turn]) -> list[str]:
     return [m.group("text") for m in _QUOTE_LINE.finditer(_last_answer(history))]
 
 
+# "Which one is about parents?", "¿Cuál de ellos habla de los maestros?": one of what was shown.
+_WHICH_ONE = re.compile(
+    r"\b(which|what) (one|ones|of (them|these|those|the \w+))\b"
+    r"|\bcu[aá]l(es)? de (ell[oa]s|est[oa]s|es[oa]s)\b|^\W*cu[aá]l(es)? (habla|trata|menciona|es el que|es la que)\b",
+    re.IGNORECASE,
+)
+
+
+def asks_which_of_them(question: str) -> bool:
+    """True for a question that picks one of the items the previous answer showed."""
+    return bool(_WHICH_ONE.search(question))
+
+
 def points_back(question: str) -> bool:
     """True when the question points at something the previous answer showed."""
-    return bool(_POINTS.search(question) or _ORDINAL.search(question))
+    return bool(_POINTS.search(question) or _ORDINAL.search(question) or _WHICH_ONE.search(question))
 
 
 def leans_back(question: str) -> bool:

@@ -9,9 +9,9 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from assistant.alignment import Aligner, align_reply, framework_reply
-from assistant.answer import render, select_quotes, widen_for_lists
+from assistant.answer import render, select_among, select_quotes, widen_for_lists
 from assistant.confidence import Calibration
-from assistant.conversation import conversation_context, shown_quotes
+from assistant.conversation import asks_which_of_them, conversation_context, shown_quotes
 from assistant.embedding import Embedder
 from assistant.errors import AssistantError
 from assistant.guard import answer_type_found, is_instruction, names_an_unknown_subject, outside_the_plans
@@ -87,8 +87,14 @@ class PlanAssistant:
             question, history, settings.history_weight, settings.history_turns, settings.new_topic_share
         )
         shown = shown_quotes(question, history)
-        retrieval = self.retriever.search(question, written, context, reply_lang=lang, shown=shown)
+        # "Which one is about parents?" after a list picks one of the quotes just shown; the one
+        # the answer led with is no better a candidate than the others.
+        picked_one = bool(shown) and asks_which_of_them(question)
+        led = () if picked_one else shown
+        retrieval = self.retriever.search(question, written, context, reply_lang=lang, shown=led)
         selection = select_quotes(retrieval, settings.max_citations, question)
+        if picked_one and (picked := select_among(retrieval, shown, question)).quotes:
+            selection = picked
         top = retrieval.passages[0] if retrieval.passages else None
         keywords = retrieval.keywords
         asked = retrieval.question_terms + retrieval.context_terms
@@ -116,12 +122,13 @@ class PlanAssistant:
                 citations=[],
             )
         else:
-            widen_for_lists(
-                question,
-                selection,
-                lambda passage: self.retriever.list_of(passage, lang),
-                retrieval.named or ([retrieval.referent] if retrieval.referent else []),
-            )
+            if not picked_one:
+                widen_for_lists(
+                    question,
+                    selection,
+                    lambda passage: self.retriever.list_of(passage, lang),
+                    retrieval.named or ([retrieval.referent] if retrieval.referent else []),
+                )
             text, citations = render(selection, self.settings.prompts_dir, lang, self.settings.public_base_url)
             answer = Answer(answer=text, lang=lang, grounded=True, confidence=round(confidence, 4), citations=citations)
         return Explained(answer, features, retrieval)

@@ -2,7 +2,7 @@
 
 import pytest
 
-from assistant.conversation import conversation_context, leans_back, quoted_items, shown_quotes
+from assistant.conversation import asks_which_of_them, conversation_context, leans_back, quoted_items, shown_quotes
 from assistant.schemas import Turn
 from assistant.service import PlanAssistant
 
@@ -251,3 +251,41 @@ def test_a_named_section_in_the_conversations_part_of_the_plans_comes_first(plan
     assert answer.citations[0].section.startswith("PUSD GRADUATE PROFILE > Values")
     # With no conversation, "values" still names the district's values first.
     assert plan_assistant.ask("What are the values?").citations[0].section.startswith("OUR VALUES")
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("Which one is about parents?", True),
+        ("Which of them talks about money?", True),
+        ("¿Cuál de ellos habla del dinero?", True),
+        ("¿Cuál habla de los maestros?", True),
+        ("Which values does PUSD hold?", False),
+        ("¿Cuál es la misión?", False),
+    ],
+)
+def test_asks_which_of_them(question: str, expected: bool) -> None:
+    assert asks_which_of_them(question) is expected
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("first", "pick", "expected"),
+    [
+        ("What are the recommendations of the master plan?", "Which one is about technology?", "Recommendation 7."),
+        ("What are the recommendations of the master plan?", "Which one is about parents?", "Recommendation 1."),
+        ("What are the district's values?", "Which one is about money?", "Honoring our Fiscal Responsibility"),
+        ("¿Cuáles son las recomendaciones del plan maestro?", "¿Cuál habla de los maestros?", "Recomendación 2."),
+    ],
+)
+def test_which_one_picks_an_item_of_the_list_just_shown(
+    plan_assistant: PlanAssistant, first: str, pick: str, expected: str
+) -> None:
+    shown = plan_assistant.ask(first)
+    history = [Turn(role="user", content=first), Turn(role="assistant", content=shown.answer)]
+    answer = plan_assistant.ask(pick, history)
+    # One item, one of those just shown: before, "Which one is about parents?" quoted the sentence
+    # announcing the recommendations ("All stakeholders ...") and "Which one is about money?" Equity.
+    (picked,) = quoted_items(answer.answer)
+    assert picked in quoted_items(shown.answer)
+    assert expected in picked
