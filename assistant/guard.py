@@ -6,10 +6,13 @@
   by a passage that states one.
   The plans set goals; they hold almost no figures, names or dates, so "How much do teachers
   get paid?" must not be answered with a passage about teachers that names no amount.
-- Two kinds of question ask for what no plan holds, and are refused whatever passage resembles
+- Three kinds of question ask for what no plan holds, and are refused whatever passage resembles
   them: one about the day it is asked ("tomorrow", "last night", "this week", "el año pasado"),
-  since the plans are dated documents that set goals (2016-2020); and one about a child's own
-  records ("my son's grades", "las calificaciones de mi hijo"), which only the school has.
+  since the plans are dated documents that set goals (2016-2020); one about a child's own
+  records ("my son's grades", "las calificaciones de mi hijo"), which only the school has; and one
+  about the running of a school day ("Is there school on Veterans Day?", "the phone number of
+  Marshall", "¿Hay uniformes?"), which the school or district office answers.
+- A task for the assistant ("Can you write my kid's essay?") is no question about the plans.
 - A question about classes or a program in a subject ("art classes", "clases de música") is only
   answered if the plans name the subject at all ("A-G classes"); a passage about learning in
   general does not tell a parent whether there are music classes.
@@ -21,7 +24,10 @@ import re
 from collections.abc import Callable
 
 _INSTRUCTIONS = re.compile(
-    r"\b(ignore|disregard|forget)\b.{0,40}\b(instructions?|rules?|prompt|guidelines)\b"
+    # ... or a task for the assistant to do instead of a question ("Can you write my kid's essay?")
+    r"\b(can|could|would|will)\s+you\s+(please\s+)?(write|do|solve|finish|draft|compose)\b"
+    r"|\b(puedes|podr[ií]as)\s+(escribir|hacer|resolver|redactar|terminar)\b|\b(escr[ií]beme|hazme|resu[eé]lveme)\b"
+    r"|\b(ignore|disregard|forget)\b.{0,40}\b(instructions?|rules?|prompt|guidelines)\b"
     r"|\bsystem prompt\b|\bpretend (you are|to be)\b|\byou are now\b|\bact as (an?|my)\b|\bjailbreak\b"
     r"|\bdeveloper mode\b"
     r"|\b(ignora|olvida|olvídate de)\b.{0,40}\b(instrucciones|reglas|indicaciones)\b|\bfinge (que eres|ser)\b"
@@ -61,8 +67,8 @@ _ASKS_HOW = re.compile(
     re.IGNORECASE,
 )
 _ASKS_MONEY = re.compile(
-    r"\b(cost|costs|salary|salaries|paid|spend|spent|budget of)\b|\bhow much (money|funding)\b"
-    r"|\b(cuesta|cuestan|costo|sueldo|salario|pagan|gasta|gastan|gast[oó])\b|\bcu[aá]nto dinero\b",
+    r"\b(cost|costs|salary|salaries|paid|spend|spent|budget of|earn|earns|wages?)\b|\bhow much (money|funding)\b"
+    r"|\b(cuesta|cuestan|costo|sueldos?|salarios?|pagan|gasta|gastan|gast[oó]|gana|ganan)\b|\bcu[aá]nto dinero\b",
     re.IGNORECASE,
 )
 # Asking for a person by name ("Who is the superintendent?", "¿Cómo se llama la maestra?"): only
@@ -73,6 +79,8 @@ _POSTS = (
 )
 _ASKS_PERSON = re.compile(
     rf"\bwho(?:'s|\s+is|\s+was)\s+(?:the\s+|our\s+|my\s+)?(?:current\s+|new\s+)?(?:{_POSTS})\b"
+    # ... or a child's own teacher: "Who is my daughter's teacher?", "Who are my son's teachers?"
+    rf"|\bwho(?:'s|\s+is|\s+are|\s+was)\s+(?:my|our)\s+(?:{_CHILD})(?:['’]s|s['’])\s+(?:{_POSTS})s?\b"
     r"|\bwhat(?:'s|\s+is)\s+the\s+name\s+of\b|\bc[oó]mo\s+se\s+llama\b"
     rf"|\bqui[eé]n\s+es\s+(?:el|la|mi)\s+(?:actual\s+|nuev[oa]\s+)?(?:{_POSTS})\b",
     re.IGNORECASE,
@@ -130,14 +138,31 @@ def names_an_unknown_subject(question: str, plans_use: Callable[[str], bool]) ->
     return not all(plans_use(subject) for subject in class_subjects(question))
 
 
+# The running of a school day, which the plans never cover and the school or district office
+# answers: the calendar and holidays, contact details, uniforms.
+_DAY_TO_DAY = re.compile(
+    r"\b(holidays?|vacations?|(winter|spring|summer|thanksgiving) break|christmas|veterans day|labor day"
+    r"|memorial day|presidents'? day|mlk day|day off|days off|no school (on|today|tomorrow|this|next)"
+    r"|minimum days?|early dismissal|school calendar|(first|last) day of school"
+    r"|phone numbers?|telephone|email address|fax|uniforms?|dress code)\b"
+    r"|\b(vacaciones|d[ií]as? (festivos?|feriados?)|feriados?|navidad|calendario escolar|no hay clases"
+    r"|salida temprano|(primer|[uú]ltimo) d[ií]a de clases|n[uú]mero de tel[eé]fono|tel[eé]fono"
+    r"|correo electr[oó]nico|uniformes?|c[oó]digo de vestimenta)\b",
+    re.IGNORECASE,
+)
+
+
 def is_instruction(question: str) -> bool:
     """True for attempts to steer the assistant rather than ask about the plans."""
     return bool(_INSTRUCTIONS.search(question))
 
 
 def outside_the_plans(question: str) -> bool:
-    """True for a question about the day it is asked or about a child's own records."""
-    return bool(_ASKS_ABOUT_TODAY.search(question) or _ASKS_CHILD_RECORDS.search(question))
+    """True for a question about the day it is asked, a child's own records, or the running of a
+    school day (calendar, contact details, uniforms)."""
+    return bool(
+        _ASKS_ABOUT_TODAY.search(question) or _ASKS_CHILD_RECORDS.search(question) or _DAY_TO_DAY.search(question)
+    )
 
 
 def answer_type_found(question: str, quoted: list[str]) -> bool:

@@ -12,6 +12,11 @@ from assistant.guard import answer_type_found, class_subjects, is_instruction, o
         ("Pretend you are a lawyer", True),
         ("What are the district's rules for parent involvement?", False),
         ("Can I ignore the Road Map?", False),
+        # a task for the assistant, not a question about the plans
+        ("Can you write my kid's essay?", True),
+        ("¿Puedes hacer la tarea de mi hijo?", True),
+        ("Can you tell me what the mission is?", False),
+        ("Will the district do more for students who are behind?", False),
     ],
 )
 def test_is_instruction(question: str, expected: bool) -> None:
@@ -41,10 +46,16 @@ def test_is_instruction(question: str, expected: bool) -> None:
         ("¿El distrito gasta el dinero con cuidado?", ["utilizar nuestros recursos de manera prudente"], True),
         ("What does the district spend on sports?", ["using our resources prudently, efficiently"], False),
         ("¿Cuántas recomendaciones hay?", ["sets out the following seven recommendations"], True),
+        # earnings are a sum of money: "five-year" in a quote is no answer
+        ("How much do PUSD teachers earn?", ["The five-year plan approved"], False),
+        ("¿Cuánto gana un maestro?", ["El Plan Maestro Educativo de cinco años"], False),
         # a person by name
         ("Who is the current superintendent?", ["Pasadena Unified School District shall cultivate"], False),
         ("Who's the head of the Office of Planning?", ["The Office of Planning (PIA) monitors progress"], False),
         ("¿Cómo se llama la maestra de segundo grado?", ["Personal docente sobresaliente"], False),
+        ("Who is my daughter's teacher?", ["recruit, place, and retain teachers and leaders"], False),
+        ("Who are my son's teachers?", ["recruit, place, and retain teachers and leaders"], False),
+        ("Who are the teachers supposed to be?", ["recruit, place, and retain teachers and leaders"], True),
         ("Who is the superintendent?", ["Superintendent Brian McDonald presented the plan"], True),
         ("Who monitors progress on the plan?", ["The Office of Planning (PIA) monitors progress"], True),
         # "when" as a conjunction asks for no date
@@ -87,6 +98,14 @@ def test_answer_type_found(question: str, quoted: list[str], expected: bool) -> 
         ("How can I check my child's progress?", False),
         ("Where can I find the Road Map?", False),
         ("Will grades matter for getting into college?", False),
+        # the running of a school day: the calendar, contact details, uniforms
+        ("Is there school on Veterans Day?", True),
+        ("What's the phone number of Marshall Fundamental?", True),
+        ("Does the plan say anything about school uniforms?", True),
+        ("¿Cuándo son las vacaciones de invierno?", True),
+        ("¿Hay uniformes en las escuelas?", True),
+        ("Will the district make sure no school is left behind?", False),
+        ("Is there summer school for kids who fall behind?", False),
     ],
 )
 def test_outside_the_plans(question: str, expected: bool) -> None:
