@@ -11,8 +11,10 @@
   since the plans are dated documents that set goals (2016-2020); one about a child's own
   records ("my son's grades", "las calificaciones de mi hijo"), which only the school has; and one
   about the running of a school day ("Is there school on Veterans Day?", "the phone number of
-  Marshall", "¿Hay uniformes?"), which the school or district office answers.
-- A task for the assistant ("Can you write my kid's essay?") is no question about the plans.
+  Marshall", "¿Hay uniformes?", meals, elections, closures, jobs), which the school or district
+  office answers.
+- A task for the assistant ("Can you write my kid's essay?"), or a request for its opinion, is
+  no question about the plans.
 - A question about classes or a program in a subject ("art classes", "clases de música") is only
   answered if the plans name the subject at all ("A-G classes"); a passage about learning in
   general does not tell a parent whether there are music classes.
@@ -24,8 +26,11 @@ import re
 from collections.abc import Callable
 
 _INSTRUCTIONS = re.compile(
-    # ... or a task for the assistant to do instead of a question ("Can you write my kid's essay?")
+    # ... or a task for the assistant to do instead of a question ("Can you write my kid's essay?"),
+    # or its opinion, which it has none of ("What do you think about the superintendent?")
     r"\b(can|could|would|will)\s+you\s+(please\s+)?(write|do|solve|finish|draft|compose)\b"
+    r"|\bwhat do you think\b|\byour (own )?opinion\b|\bdo you (like|agree)\b"
+    r"|\bqu[eé] (opinas|piensas)\b|\btu opini[oó]n\b|\bte gusta\b"
     r"|\b(puedes|podr[ií]as)\s+(escribir|hacer|resolver|redactar|terminar)\b|\b(escr[ií]beme|hazme|resu[eé]lveme)\b"
     r"|\b(ignore|disregard|forget)\b.{0,40}\b(instructions?|rules?|prompt|guidelines)\b"
     r"|\bsystem prompt\b|\bpretend (you are|to be)\b|\byou are now\b|\bact as (an?|my)\b|\bjailbreak\b"
@@ -55,7 +60,13 @@ _ASKS_CHILD_RECORDS = re.compile(
     rf"|\b(?:{_RECORDS_ES})\s+de\s+(?:mi|mis|nuestr[oa]s?)\s+(?:hij[oa]s?|ni[nñ][oa]s?)\b",
     re.IGNORECASE,
 )
-_ASKS_AMOUNT = re.compile(r"\bhow (much|many)\b|\bcu[aá]nt[oa]s?\b", re.IGNORECASE)
+_ASKS_AMOUNT = re.compile(
+    r"\bhow (much|many)\b|\bcu[aá]nt[oa]s?\b"
+    # ... or a rate: "What is the graduation rate at Pasadena High?"
+    r"|\bwhat(?:'s|\s+is|\s+are)\s+(?:the\s+)?(?:[\w-]+\s+){0,3}(?:rates?|percentages?)\b"
+    r"|\bcu[aá]l\s+es\s+(?:la\s+|el\s+)?(?:tasa|porcentaje)\b",
+    re.IGNORECASE,
+)
 # Money is only answered by a sum of money ("How much do teachers get paid?" is not answered by
 # "five-year plan"). Naming money is not asking for a sum: "will my kid learn to handle money?",
 # nor is asking how it is spent ("How will the district spend money wisely?", "¿Cómo gasta el
@@ -81,7 +92,7 @@ _ASKS_PERSON = re.compile(
     rf"\bwho(?:'s|\s+is|\s+was)\s+(?:the\s+|our\s+|my\s+)?(?:current\s+|new\s+)?(?:{_POSTS})\b"
     # ... or a child's own teacher: "Who is my daughter's teacher?", "Who are my son's teachers?"
     rf"|\bwho(?:'s|\s+is|\s+are|\s+was)\s+(?:my|our)\s+(?:{_CHILD})(?:['’]s|s['’])\s+(?:{_POSTS})s?\b"
-    r"|\bwhat(?:'s|\s+is)\s+the\s+name\s+of\b|\bc[oó]mo\s+se\s+llama\b"
+    r"|\bwhat(?:'s|\s+is)\s+the\s+name\s+of\b|\bc[oó]mo\s+se\s+llama\b|\bwho won\b|\bqui[eé]n gan[oó]\b"
     rf"|\bqui[eé]n\s+es\s+(?:el|la|mi)\s+(?:actual\s+|nuev[oa]\s+)?(?:{_POSTS})\b",
     re.IGNORECASE,
 )
@@ -144,10 +155,25 @@ _DAY_TO_DAY = re.compile(
     r"\b(holidays?|vacations?|(winter|spring|summer|thanksgiving) break|christmas|veterans day|labor day"
     r"|memorial day|presidents'? day|mlk day|day off|days off|no school (on|today|tomorrow|this|next)"
     r"|minimum days?|early dismissal|school calendar|(first|last) day of school"
-    r"|phone numbers?|telephone|email address|fax|uniforms?|dress code)\b"
+    r"|phone numbers?|telephone|email address|fax|uniforms?|dress code"
+    r"|free lunch|school lunch(es)?|lunch menu|breakfast|elections?|covid|coronavirus|masks?|vaccines?"
+    r"|close (any |some |more )?schools|closing schools|school closures?|layoffs?|apply for a job|job openings)\b"
     r"|\b(vacaciones|d[ií]as? (festivos?|feriados?)|feriados?|navidad|calendario escolar|no hay clases"
     r"|salida temprano|(primer|[uú]ltimo) d[ií]a de clases|n[uú]mero de tel[eé]fono|tel[eé]fono"
-    r"|correo electr[oó]nico|uniformes?|c[oó]digo de vestimenta)\b",
+    r"|correo electr[oó]nico|uniformes?|c[oó]digo de vestimenta|almuerzo( gratis)?|desayuno|elecci[oó]n(es)?"
+    r"|covid|cubrebocas|vacunas?|cerrar escuelas|cierre de escuelas|despidos|solicitar trabajo|solicito trabajo)\b",
+    re.IGNORECASE,
+)
+
+
+# Ranking schools or colleges ("Which school has the best test scores?", "What is the best college
+# in California?"): the plans rank none.
+_RANKS_SCHOOLS = re.compile(
+    r"\b(which|what)(?:'s|\s+is|\s+are)?\s+(?:the\s+)?(?:best|worst|top|highest|lowest)\s+(?:[\w-]+\s+){0,2}"
+    r"(?:school|schools|college|colleges|university|universities)\b"
+    r"|\b(which|what)\s+(?:school|schools|college|colleges)\s+(?:has|have|is|are)\s+(?:the\s+)?(?:best|worst|top|highest|lowest)\b"
+    r"|\bcu[aá]l(?:es)?\s+(?:es|son)\s+(?:la|el|las|los)\s+mejor(?:es)?\s+(?:escuelas?|universidad(?:es)?|colegios?)\b"
+    r"|\bqu[eé]\s+escuelas?\s+tienen?\s+(?:la|el|las|los)\s+mejor(?:es)?\b",
     re.IGNORECASE,
 )
 
@@ -158,17 +184,34 @@ def is_instruction(question: str) -> bool:
 
 
 def outside_the_plans(question: str) -> bool:
-    """True for a question about the day it is asked, a child's own records, or the running of a
-    school day (calendar, contact details, uniforms)."""
+    """True for a question about the day it is asked, a child's own records, the running of a
+    school day (calendar, contact details, uniforms), or a ranking of schools."""
     return bool(
-        _ASKS_ABOUT_TODAY.search(question) or _ASKS_CHILD_RECORDS.search(question) or _DAY_TO_DAY.search(question)
+        _ASKS_ABOUT_TODAY.search(question)
+        or _ASKS_CHILD_RECORDS.search(question)
+        or _DAY_TO_DAY.search(question)
+        or _RANKS_SCHOOLS.search(question)
     )
 
 
+# Where a building or an office is ("Where is the district office?", "¿Dónde está la escuela?"),
+# which only a street address answers; "Where can I find the Road Map?" asks for no place.
+_ASKS_PLACE = re.compile(
+    r"^\W*where(?:'s|\s+is|\s+are)\s+(?:the\s+|a\s+|my\s+)?(?:[\w-]+\s+){0,3}"
+    r"(?:office|offices|building|buildings|school|schools|center|headquarters)\b"
+    r"|\bd[oó]nde\s+(?:est[aá]n?|queda|quedan)\s+(?:la|el|las|los|mi)?\s*(?:[\w-]+\s+){0,3}"
+    r"(?:oficinas?|escuelas?|edificios?|centro)\b",
+    re.IGNORECASE,
+)
+_ADDRESS = re.compile(r"\b\d+\s+(?:[A-Z][\w.]*\s+){1,3}(?:St|Street|Ave|Avenue|Blvd|Boulevard|Rd|Road|Dr|Drive)\b")
+
+
 def answer_type_found(question: str, quoted: list[str]) -> bool:
-    """False when the question asks for a person, a sum of money, an amount or a date and no
-    quoted text states one."""
+    """False when the question asks for a person, a sum of money, an amount, a date or a place and
+    no quoted text states one."""
     text = " ".join(quoted)
+    if _ASKS_PLACE.search(question) and not _ADDRESS.search(text):
+        return False
     if _ASKS_PERSON.search(question) and not _PERSON.search(text):
         return False
     if _ASKS_MONEY.search(question) and not _ASKS_HOW.search(question) and not _MONEY.search(text):

@@ -16,6 +16,9 @@ from assistant.guard import answer_type_found, class_subjects, is_instruction, o
         ("Can you write my kid's essay?", True),
         ("¿Puedes hacer la tarea de mi hijo?", True),
         ("Can you tell me what the mission is?", False),
+        ("What do you think about the superintendent?", True),  # it has no opinions
+        ("¿Qué opinas del plan?", True),
+        ("What does the district think about equity?", False),
         ("Will the district do more for students who are behind?", False),
     ],
 )
@@ -56,6 +59,13 @@ def test_is_instruction(question: str, expected: bool) -> None:
         ("Who is my daughter's teacher?", ["recruit, place, and retain teachers and leaders"], False),
         ("Who are my son's teachers?", ["recruit, place, and retain teachers and leaders"], False),
         ("Who are the teachers supposed to be?", ["recruit, place, and retain teachers and leaders"], True),
+        ("Who won the last school board election?", ["approved by the Board of Education"], False),
+        # a rate is an amount; a place is a street address
+        ("What is the graduation rate at Pasadena High?", ["ALL STUDENTS PREPARED FOR COLLEGE AND CAREER"], False),
+        ("Where is the district office?", ["contact the offices:"], False),
+        ("¿Dónde está la oficina del distrito?", ["comuníquese con las oficinas:"], False),
+        ("Where is the district office?", ["at 351 South Hudson Avenue"], True),
+        ("Where can I find the Road Map?", ["Please click on links below to download reports:"], True),
         ("Who is the superintendent?", ["Superintendent Brian McDonald presented the plan"], True),
         ("Who monitors progress on the plan?", ["The Office of Planning (PIA) monitors progress"], True),
         # "when" as a conjunction asks for no date
@@ -106,6 +116,13 @@ def test_answer_type_found(question: str, quoted: list[str], expected: bool) -> 
         ("¿Hay uniformes en las escuelas?", True),
         ("Will the district make sure no school is left behind?", False),
         ("Is there summer school for kids who fall behind?", False),
+        ("Is PUSD going to close any schools?", True),
+        ("¿Mi hijo califica para almuerzo gratis?", True),
+        ("How do I apply for a job at PUSD?", True),
+        # a ranking of schools or colleges
+        ("Which school has the best test scores?", True),
+        ("What is the best college in California?", True),
+        ("Will the district make every school the best it can be?", False),
     ],
 )
 def test_outside_the_plans(question: str, expected: bool) -> None:
