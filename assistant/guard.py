@@ -61,7 +61,7 @@ _ASKS_CHILD_RECORDS = re.compile(
     re.IGNORECASE,
 )
 _ASKS_AMOUNT = re.compile(
-    r"\bhow (much|many)\b|\bcu[aá]nt[oa]s?\b"
+    r"\bhow (much|many|big|large)\b|\bcu[aá]nt[oa]s?\b|\bqu[eé] tan grande\b"
     # ... or a rate: "What is the graduation rate at Pasadena High?"
     r"|\bwhat(?:'s|\s+is|\s+are)\s+(?:the\s+)?(?:[\w-]+\s+){0,3}(?:rates?|percentages?)\b"
     r"|\bcu[aá]l\s+es\s+(?:la\s+|el\s+)?(?:tasa|porcentaje)\b",
@@ -79,6 +79,7 @@ _ASKS_HOW = re.compile(
 )
 _ASKS_MONEY = re.compile(
     r"\b(cost|costs|salary|salaries|paid|spend|spent|budget of|earn|earns|wages?)\b|\bhow much (money|funding)\b"
+    r"|\bhow (big|large)\b.{0,30}\bbudget\b"
     r"|\b(cuesta|cuestan|costo|sueldos?|salarios?|pagan|gasta|gastan|gast[oó]|gana|ganan)\b|\bcu[aá]nto dinero\b",
     re.IGNORECASE,
 )
@@ -157,11 +158,13 @@ _DAY_TO_DAY = re.compile(
     r"|minimum days?|early dismissal|school calendar|(first|last) day of school"
     r"|phone numbers?|telephone|email address|fax|uniforms?|dress code"
     r"|free lunch|school lunch(es)?|lunch menu|breakfast|elections?|covid|coronavirus|masks?|vaccines?"
-    r"|close (any |some |more )?schools|closing schools|school closures?|layoffs?|apply for a job|job openings)\b"
+    r"|close (any |some |more )?schools|closing schools|school closures?|layoffs?|apply for a job|job openings"
+    r"|school supplies|school bus(es)?|bus (routes?|stops?|passes?|schedules?))\b"
     r"|\b(vacaciones|d[ií]as? (festivos?|feriados?)|feriados?|navidad|calendario escolar|no hay clases"
     r"|salida temprano|(primer|[uú]ltimo) d[ií]a de clases|n[uú]mero de tel[eé]fono|tel[eé]fono"
     r"|correo electr[oó]nico|uniformes?|c[oó]digo de vestimenta|almuerzo( gratis)?|desayuno|elecci[oó]n(es)?"
-    r"|covid|cubrebocas|vacunas?|cerrar escuelas|cierre de escuelas|despidos|solicitar trabajo|solicito trabajo)\b",
+    r"|covid|cubrebocas|vacunas?|cerrar escuelas|cierre de escuelas|despidos|solicitar trabajo|solicito trabajo"
+    r"|[uú]tiles escolares|autob[uú]s|cami[oó]n escolar)\b",
     re.IGNORECASE,
 )
 
@@ -176,6 +179,17 @@ _RANKS_SCHOOLS = re.compile(
     r"|\bqu[eé]\s+escuelas?\s+tienen?\s+(?:la|el|las|los)\s+mejor(?:es)?\b",
     re.IGNORECASE,
 )
+
+
+_NAME = re.compile(r"(?<![.?!¿¡]\s)(?<=\s)[A-Z][^\W\d_]+(?:['’][a-z]+)?")
+
+
+def names_what_the_plans_lack(question: str, known: Callable[[str], bool]) -> bool:
+    """True when the question names a school, a person, a place or a day the plans never name
+    ("at Jackson", "at Muir", "next Tuesday", "Arcadia Unified"): the plans speak for the whole
+    district and name no school. A name is a capitalised word after the first word of a
+    sentence; `known` tells whether the plans or the glossary use a word."""
+    return any(not known(name.split("'")[0].split("’")[0]) for name in _NAME.findall(question))
 
 
 def is_instruction(question: str) -> bool:

@@ -101,6 +101,10 @@ class HybridRetriever:
         """
         self._state = read_state(self._models, self._settings, self._glossary_files)
 
+    def knows(self, word: str) -> bool:
+        """Whether the plans or the parents' glossary use the word, in either language."""
+        return self._state.speller.knows(word)
+
     def spelled(self, question: str, lang: str) -> str:
         """The question with its typos corrected toward the plans' words (assistant/spelling.py)."""
         return self._state.speller.correct(question, lang)

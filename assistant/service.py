@@ -14,7 +14,13 @@ from assistant.confidence import Calibration
 from assistant.conversation import asks_which_of_them, conversation_context, shown_quotes
 from assistant.embedding import Embedder
 from assistant.errors import AssistantError
-from assistant.guard import answer_type_found, is_instruction, names_an_unknown_subject, outside_the_plans
+from assistant.guard import (
+    answer_type_found,
+    is_instruction,
+    names_an_unknown_subject,
+    names_what_the_plans_lack,
+    outside_the_plans,
+)
 from assistant.index import PassageIndex, make_client
 from assistant.language import Lang, reply_language
 from assistant.prompts import phrase
@@ -111,6 +117,7 @@ class PlanAssistant:
             or outside_the_plans(question)
             or names_an_unknown_subject(question, keywords.uses)
             or not answer_type_found(question, quoted)
+            or names_what_the_plans_lack(question, self.retriever.knows)
         ):
             confidence = 0.0  # a rule, not a score: see assistant/guard.py
         if confidence < self.calibration.threshold or not selection.quotes:

@@ -67,6 +67,11 @@ class Speller:
             lang: Counter(_plain(w) for text in said for w in _WORD.findall(text)) for lang, said in texts.items()
         }
 
+    def knows(self, word: str) -> bool:
+        """Whether the plans or the glossary use the word, in either language (accents aside)."""
+        plain = _plain(word)
+        return any(plain in words for words in self._plan.values())
+
     def correct(self, text: str, lang: str) -> str:
         plan = self._plan.get(lang)
         if not plan:

@@ -1,6 +1,12 @@
 import pytest
 
-from assistant.guard import answer_type_found, class_subjects, is_instruction, outside_the_plans
+from assistant.guard import (
+    answer_type_found,
+    class_subjects,
+    is_instruction,
+    names_what_the_plans_lack,
+    outside_the_plans,
+)
 
 
 @pytest.mark.parametrize(
@@ -66,6 +72,7 @@ def test_is_instruction(question: str, expected: bool) -> None:
         ("¿Dónde está la oficina del distrito?", ["comuníquese con las oficinas:"], False),
         ("Where is the district office?", ["at 351 South Hudson Avenue"], True),
         ("Where can I find the Road Map?", ["Please click on links below to download reports:"], True),
+        ("How big is the district's budget?", ["The five-year Educational Master Plan informs the budget"], False),
         ("Who is the superintendent?", ["Superintendent Brian McDonald presented the plan"], True),
         ("Who monitors progress on the plan?", ["The Office of Planning (PIA) monitors progress"], True),
         # "when" as a conjunction asks for no date
@@ -123,6 +130,8 @@ def test_answer_type_found(question: str, quoted: list[str], expected: bool) -> 
         ("Which school has the best test scores?", True),
         ("What is the best college in California?", True),
         ("Will the district make every school the best it can be?", False),
+        ("Does the district have school buses for middle school?", True),
+        ("¿Dónde puedo comprar los útiles escolares?", True),
     ],
 )
 def test_outside_the_plans(question: str, expected: bool) -> None:
@@ -145,3 +154,22 @@ def test_outside_the_plans(question: str, expected: bool) -> None:
 )
 def test_class_subjects(question: str, subjects: list[str]) -> None:
     assert class_subjects(question) == subjects
+
+
+PLAN_WORDS = {"pusd", "road", "map", "graduate", "profile", "english", "pasadena", "i"}
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("Are there after school programs at Jackson?", True),  # a school the plans do not name
+        ("Can I volunteer in my daughter's classroom next Tuesday?", True),
+        ("Can my child transfer to Arcadia Unified?", True),
+        ("What does the Graduate Profile say about English?", False),  # names the plans use
+        ("Is PUSD in Pasadena?", False),
+        ("Jackson asked: what is the Road Map?", False),  # the first word of a sentence is no name
+        ("What is the vision? Tell me.", False),
+    ],
+)
+def test_names_what_the_plans_lack(question: str, expected: bool) -> None:
+    assert names_what_the_plans_lack(question, lambda word: word.lower() in PLAN_WORDS) is expected
