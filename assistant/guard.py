@@ -63,7 +63,7 @@ _ASKS_CHILD_RECORDS = re.compile(
 _ASKS_AMOUNT = re.compile(
     r"\bhow (much|many|big|large)\b|\bcu[aá]nt[oa]s?\b|\bqu[eé] tan grande\b"
     # ... or a rate: "What is the graduation rate at Pasadena High?"
-    r"|\bwhat(?:'s|\s+is|\s+are)\s+(?:the\s+)?(?:[\w-]+\s+){0,3}(?:rates?|percentages?)\b"
+    r"|\bwhat(?:'s|\s+is|\s+are)\s+(?:the\s+)?(?:[\w-]+\s+){0,3}(?:rates?|percentages?|ratios?)\b"
     r"|\bcu[aá]l\s+es\s+(?:la\s+|el\s+)?(?:tasa|porcentaje)\b",
     re.IGNORECASE,
 )
@@ -122,6 +122,21 @@ _AMOUNT = re.compile(
     re.IGNORECASE,
 )
 _MONEY = re.compile(r"\$|\b(dollars?|d[oó]lares|million|billion|millones?)\b", re.IGNORECASE)
+# "How many teachers ...?" is answered by a number of teachers ("seven recommendations", "a 5-year
+# plan" for years), not by any number: "five-year" does not say how many teachers were hired.
+_HOW_MANY = re.compile(r"\bhow many\s+([^\W\d_]+)|\bcu[aá]nt[oa]s\s+([^\W\d_]+)", re.IGNORECASE)
+_NUMBER = (
+    r"(?:\d[\d,.]*|one|two|three|four|five|six|seven|eight|nine|ten|hundred|thousand|million"
+    r"|dos|tres|cuatro|cinco|seis|siete|ocho|nueve|diez|cien|mil|millones)"
+)
+
+
+def _counts(noun: str, unit: str) -> bool:
+    """Whether the unit gives a number of `noun`: the number, then within two words the noun."""
+    prefix = re.escape(noun[: max(4, len(noun) - 2)])
+    return bool(re.search(rf"\b{_NUMBER}[\s-]+(?:[\w-]+\s+){{0,2}}{prefix}", unit, re.IGNORECASE))
+
+
 _NUMBERING = re.compile(r"^\W*(?:recommendation\s+|recomendaci[oó]n\s+)?\d+[.)]\s", re.IGNORECASE)
 _TIME = re.compile(
     r"\b(19|20)\d\d\b|\b(january|february|march|april|may|june|july|august|september|october|november|"
@@ -231,5 +246,9 @@ def answer_type_found(question: str, quoted: list[str]) -> bool:
     if _ASKS_MONEY.search(question) and not _ASKS_HOW.search(question) and not _MONEY.search(text):
         return False
     if _ASKS_AMOUNT.search(question) and not any(_AMOUNT.search(_NUMBERING.sub("", unit)) for unit in quoted):
+        return False
+    if (counted := _HOW_MANY.search(question)) and not any(
+        _counts(counted[1] or counted[2], _NUMBERING.sub("", unit)) for unit in quoted
+    ):
         return False
     return not (_ASKS_TIME.search(question) and not _TIME.search(text))

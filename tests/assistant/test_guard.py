@@ -54,7 +54,12 @@ def test_is_instruction(question: str, expected: bool) -> None:
         ("Will the district spend taxpayer money carefully?", ["using our resources prudently, efficiently"], True),
         ("¿El distrito gasta el dinero con cuidado?", ["utilizar nuestros recursos de manera prudente"], True),
         ("What does the district spend on sports?", ["using our resources prudently, efficiently"], False),
-        ("¿Cuántas recomendaciones hay?", ["sets out the following seven recommendations"], True),
+        ("¿Cuántas recomendaciones hay?", ["establece las siete recomendaciones siguientes"], True),
+        # a number of what was asked: "five-year" is no number of teachers
+        ("¿Cuántos maestros contrató el distrito?", ["El Plan Maestro Educativo de cinco años"], False),
+        ("How many teachers did the district hire?", ["The five-year plan approved in 2016"], False),
+        ("How many years does the Road Map cover?", ["The Road Map is a five-year implementation plan"], True),
+        ("What is the teacher to student ratio?", ["recruit, place, and retain teachers"], False),
         # earnings are a sum of money: "five-year" in a quote is no answer
         ("How much do PUSD teachers earn?", ["The five-year plan approved"], False),
         ("¿Cuánto gana un maestro?", ["El Plan Maestro Educativo de cinco años"], False),
