@@ -212,15 +212,18 @@ def is_instruction(question: str) -> bool:
     return bool(_INSTRUCTIONS.search(question))
 
 
-def outside_the_plans(question: str) -> bool:
+def outside_the_plans(question: str, plans_say: Callable[[str], bool] = lambda phrase: False) -> bool:
     """True for a question about the day it is asked, a child's own records, the running of a
-    school day (calendar, contact details, uniforms), or a ranking of schools."""
-    return bool(
-        _ASKS_ABOUT_TODAY.search(question)
-        or _ASKS_CHILD_RECORDS.search(question)
-        or _DAY_TO_DAY.search(question)
-        or _RANKS_SCHOOLS.search(question)
+    school day (calendar, contact details, uniforms), or a ranking of schools. The last two only
+    while the plans do not say the very words (`plans_say`): a district that adds its
+    transportation plan to the corpus has its "school bus" questions answered."""
+    unsaid = (
+        match.group(0)
+        for pattern in (_DAY_TO_DAY, _RANKS_SCHOOLS)
+        for match in pattern.finditer(question)
+        if not plans_say(match.group(0))
     )
+    return bool(_ASKS_ABOUT_TODAY.search(question) or _ASKS_CHILD_RECORDS.search(question) or next(unsaid, None))
 
 
 # Where a building or an office is ("Where is the district office?", "¿Dónde está la escuela?"),

@@ -15,7 +15,7 @@ import numpy as np
 
 from assistant.embedding import Embedder
 from assistant.errors import IndexUpdating
-from assistant.glossary import Glossary
+from assistant.glossary import Glossary, plain_words
 from assistant.index import PassageIndex
 from assistant.keywords import KeywordIndex, heading_words, tokens, words
 from assistant.settings import Settings
@@ -109,6 +109,9 @@ class IndexState:
     # Each unit's words -> the original passage it belongs to (a translation's unit too): what an
     # earlier answer quoted is found again by its words.
     unit_owner: dict[str, str]
+    # Every passage's heading path and text, plain words one space apart, both languages: whether
+    # the plans say a phrase at all ("school bus" once a transportation plan is ingested).
+    plain_text: str = ""
 
     @property
     def originals(self) -> int:
@@ -302,4 +305,5 @@ def read_state(models: list[DenseModel], settings: Settings, glossaries: dict[st
         # Originals come first in ids: read backwards, an original's unit is written last and wins
         # over a translation unit with the same words.
         unit_owner={unit: rows[pid].original_id or pid for pid in reversed(ids) for unit in rows[pid].units},
+        plain_text=f" {' '.join(plain_words(keyword_texts[pid]) for pid in ids)} ",
     )

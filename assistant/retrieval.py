@@ -22,7 +22,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from assistant.glossary import Glossary
+from assistant.glossary import Glossary, plain_words
 from assistant.index_state import DenseModel, IndexState, Passage, read_state
 from assistant.keywords import KeywordIndex, question_tokens, question_words
 from assistant.settings import Settings
@@ -100,6 +100,10 @@ class HybridRetriever:
         state goes on serving.
         """
         self._state = read_state(self._models, self._settings, self._glossary_files)
+
+    def says(self, phrase: str) -> bool:
+        """Whether some passage of the plans (or of their translations) has the phrase, word for word."""
+        return f" {plain_words(phrase)} " in self._state.plain_text
 
     def knows(self, word: str) -> bool:
         """Whether the plans or the parents' glossary use the word, in either language."""

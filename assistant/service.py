@@ -121,7 +121,7 @@ class PlanAssistant:
         confidence = self.calibration.probability(features)
         if (
             is_instruction(question)
-            or outside_the_plans(question)
+            or outside_the_plans(question, self.retriever.says)
             or names_an_unknown_subject(question, keywords.uses)
             or not answer_type_found(question, quoted)
             or names_what_the_plans_lack(question, self.retriever.knows)

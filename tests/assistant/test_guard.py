@@ -178,3 +178,11 @@ PLAN_WORDS = {"pusd", "road", "map", "graduate", "profile", "english", "pasadena
 )
 def test_names_what_the_plans_lack(question: str, expected: bool) -> None:
     assert names_what_the_plans_lack(question, lambda word: word.lower() in PLAN_WORDS) is expected
+
+
+def test_what_the_plans_come_to_say_is_no_longer_outside_them() -> None:
+    # A district that ingests its transportation plan has its "school bus" questions answered.
+    question = "Will every school bus carry a trained safety monitor?"
+    assert outside_the_plans(question)
+    assert not outside_the_plans(question, plans_say=lambda phrase: phrase.lower() == "school bus")
+    assert outside_the_plans("Is there school on Veterans Day?", plans_say=lambda phrase: phrase == "school bus")
