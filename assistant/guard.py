@@ -196,15 +196,20 @@ _RANKS_SCHOOLS = re.compile(
 )
 
 
-_NAME = re.compile(r"(?<![.?!¿¡]\s)(?<=\s)[A-Z][^\W\d_]+(?:['’][a-z]+)?")
+# A capitalised word after a word that places or dates it: "at Jackson", "to Arcadia Unified",
+# "of Blair High School", "next Tuesday", "en Muir". A child's name ("my son Carlos") is no place.
+_PLACED_NAME = re.compile(
+    r"\b(?:at|in|on|to|from|of|for|near|next|this|last|en|de|del|para|cerca de|este|el pr[oó]ximo)\s+"
+    r"((?:[A-Z][^\W\d_]+\s*)+)"
+)
 
 
 def names_what_the_plans_lack(question: str, known: Callable[[str], bool]) -> bool:
-    """True when the question names a school, a person, a place or a day the plans never name
-    ("at Jackson", "at Muir", "next Tuesday", "Arcadia Unified"): the plans speak for the whole
-    district and name no school. A name is a capitalised word after the first word of a
-    sentence; `known` tells whether the plans or the glossary use a word."""
-    return any(not known(name.split("'")[0].split("’")[0]) for name in _NAME.findall(question))
+    """True when the question names a school, a place or a day the plans never name ("at
+    Jackson", "next Tuesday", "to Arcadia Unified"): the plans speak for the whole district and
+    name no school. A name is a run of capitalised words after a word that places or dates it;
+    `known` tells whether the plans or the glossary use a word."""
+    return any(not known(word) for match in _PLACED_NAME.finditer(question) for word in match.group(1).split())
 
 
 def is_instruction(question: str) -> bool:

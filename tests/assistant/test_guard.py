@@ -173,6 +173,9 @@ PLAN_WORDS = {"pusd", "road", "map", "graduate", "profile", "english", "pasadena
         ("What does the Graduate Profile say about English?", False),  # names the plans use
         ("Is PUSD in Pasadena?", False),
         ("Jackson asked: what is the Road Map?", False),  # the first word of a sentence is no name
+        ("My son Carlos wants to know about the Road Map", False),  # a child's name is no place
+        ("Who is the principal of Blair High School?", True),
+        ("¿Hay programas después de clases en Muir?", True),
         ("What is the vision? Tell me.", False),
     ],
 )
