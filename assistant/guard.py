@@ -166,7 +166,8 @@ def names_an_unknown_subject(question: str, plans_use: Callable[[str], bool]) ->
 
 
 # The running of a school day, which the plans never cover and the school or district office
-# answers: the calendar and holidays, contact details, uniforms.
+# answers: the calendar and holidays, contact details, uniforms, hours, phones in class. (School
+# hours and phones were added from the dev split's unanswerable questions en-081 and en-085.)
 _DAY_TO_DAY = re.compile(
     r"\b(holidays?|vacations?|(winter|spring|summer|thanksgiving) break|christmas|veterans day|labor day"
     r"|memorial day|presidents'? day|mlk day|day off|days off|no school (on|today|tomorrow|this|next)"
@@ -174,12 +175,13 @@ _DAY_TO_DAY = re.compile(
     r"|phone numbers?|telephone|email address|fax|uniforms?|dress code"
     r"|free lunch|school lunch(es)?|lunch menu|breakfast|elections?|covid|coronavirus|masks?|vaccines?"
     r"|close (any |some |more )?schools|closing schools|school closures?|layoffs?|apply for a job|job openings"
-    r"|school supplies|school bus(es)?|bus (routes?|stops?|passes?|schedules?))\b"
+    r"|school supplies|school bus(es)?|bus (routes?|stops?|passes?|schedules?)"
+    r"|school hours|bell schedules?|start times?|cell ?phones?|phones? (to|in) class)\b"
     r"|\b(vacaciones|d[ií]as? (festivos?|feriados?)|feriados?|navidad|calendario escolar|no hay clases"
     r"|salida temprano|(primer|[uú]ltimo) d[ií]a de clases|n[uú]mero de tel[eé]fono|tel[eé]fono"
     r"|correo electr[oó]nico|uniformes?|c[oó]digo de vestimenta|almuerzo( gratis)?|desayuno|elecci[oó]n(es)?"
     r"|covid|cubrebocas|vacunas?|cerrar escuelas|cierre de escuelas|despidos|solicitar trabajo|solicito trabajo"
-    r"|[uú]tiles escolares|autob[uú]s|cami[oó]n escolar)\b",
+    r"|[uú]tiles escolares|autob[uú]s|cami[oó]n escolar|horario de clases|celular(es)?)\b",
     re.IGNORECASE,
 )
 

@@ -137,6 +137,8 @@ def test_answer_type_found(question: str, quoted: list[str], expected: bool) -> 
         ("Will the district make every school the best it can be?", False),
         ("Does the district have school buses for middle school?", True),
         ("¿Dónde puedo comprar los útiles escolares?", True),
+        ("What time does the bell schedule start at middle schools?", True),
+        ("¿Pueden llevar celular a clase?", True),
     ],
 )
 def test_outside_the_plans(question: str, expected: bool) -> None:
