@@ -98,7 +98,7 @@ def select_quotes(retrieval: Retrieval, max_citations: int, question: str = "") 
         # A sentence ending in a colon ("Please click on links below to download reports:") is
         # quoted with what follows it in its passage: alone it says nothing.
         units = quote.passage.units
-        if colons := [i for i in quote.positions if _ends_in_colon(units[i])]:
+        if colons := [i for i in quote.positions if ends_in_colon(units[i])]:
             quote.positions = sorted({*quote.positions, *range(min(colons) + 1, len(units))})
     # Cite in retrieval's order: the fused ranking is better evidence than one sentence's score.
     return Selection([quotes[rank] for rank in sorted(quotes)], max(s[3] for s in scored))
@@ -113,12 +113,10 @@ def _scored_units(
     scored = []
     for rank, passage in enumerate(candidates):
         prior = RANK_WEIGHT * (len(candidates) - rank) / len(candidates)
-        translated = passage.paired_translation.units if passage.paired_translation is not None else []
         for position, (terms, similarity) in enumerate(zip(passage.unit_terms, passage.unit_similarity)):
             if not _says_something(passage, position):
                 continue
-            renderings = {passage.units[position], *translated[position : position + 1]}
-            if among and not renderings & among:
+            if among and among.isdisjoint(passage.renderings(position)):
                 continue
             lexical = retrieval.keywords.coverage(retrieval.question_terms, terms)
             agent = agent_weight if _AGENT.search(passage.units[position]) else 0.0
@@ -192,7 +190,7 @@ def _listed_after_lead_in(
     rest of its passage and of its section (nothing follows "progress will be ... reported through:")."""
     for quote in selection.quotes:
         for at in sorted(quote.positions):
-            if _ends_in_colon(quote.passage.units[at]):
+            if ends_in_colon(quote.passage.units[at]):
                 passage = quote.passage
                 after = [i for i in _said(passage.units) if i > at]
                 rest = [p for p in list_of(passage)[1] if p.section == passage.section]
@@ -205,15 +203,16 @@ def _announced(plural: str, selection: Selection) -> bool:
     """Whether a quoted unit announces a list of what the question's plural names: "What reports
     can I download?" quoted "Please click on links below to download reports:"."""
     said = re.compile(rf"\b{re.escape(plural)}\b", re.I)
-    for quote in selection.quotes:
-        paired = quote.passage.paired_translation  # a Spanish question names the translation's words
-        for units in (quote.passage.units, paired.units if paired is not None else []):
-            if any(_ends_in_colon(units[i]) and said.search(units[i]) for i in quote.positions if i < len(units)):
-                return True
-    return False
+    # A Spanish question names the translation's words.
+    return any(
+        ends_in_colon(unit) and said.search(unit)
+        for quote in selection.quotes
+        for i in quote.positions
+        for unit in quote.passage.renderings(i)
+    )
 
 
-def _ends_in_colon(unit: str) -> bool:
+def ends_in_colon(unit: str) -> bool:
     """Whether a unit introduces what follows it ("... to download reports:")."""
     return unit.rstrip().endswith(":")
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from assistant.answer import ends_in_colon
 from assistant.keywords import question_words
 from assistant.schemas import Turn
 
@@ -46,7 +47,7 @@ def quoted_items(answer: str) -> list[str]:
     """The quotes of an earlier answer, in the order it showed them, each with its label; a
     lead-in ("... to download reports:") is no item, so "the first one" is the first after it."""
     quotes = ((m.group("label"), m.group("text")) for m in _QUOTE_LINE.finditer(answer))
-    return [f"{label}: {text}" for label, text in quotes if not text.rstrip().endswith(":")]
+    return [f"{label}: {text}" for label, text in quotes if not ends_in_colon(text)]
 
 
 def _last_answer(history: Sequence[Turn]) -> str:

@@ -69,6 +69,12 @@ class Passage:
             return self.translation
         return None
 
+    def renderings(self, position: int) -> tuple[str, ...]:
+        """A unit's words, and its paired translation's words for it when there is one."""
+        paired = self.paired_translation
+        unit = self.units[position]
+        return (unit,) if paired is None else (unit, paired.units[position])
+
 
 @dataclass(frozen=True)
 class KeywordSide:

@@ -24,7 +24,7 @@ from assistant.guard import (
 from assistant.index import PassageIndex, make_client
 from assistant.language import Lang, reply_language
 from assistant.prompts import phrase
-from assistant.retrieval import DenseModel, HybridRetriever, Passage, Retrieval
+from assistant.retrieval import DenseModel, HybridRetriever, Retrieval
 from assistant.schemas import AlignReply, Answer, Citation, Framework, Turn
 from assistant.settings import Settings
 
@@ -112,12 +112,7 @@ class PlanAssistant:
         }
         # What the answer quotes, in the plans' words and, where a translation pairs with them, in
         # the reader's: "¿Cuántas recomendaciones?" is answered by "siete recomendaciones".
-        quoted = [
-            unit
-            for q in selection.quotes
-            for i in q.positions
-            for unit in (q.passage.units[i], *_paired_unit(q.passage, i))
-        ]
+        quoted = [unit for q in selection.quotes for i in q.positions for unit in q.passage.renderings(i)]
         confidence = self.calibration.probability(features)
         if (
             is_instruction(question)
@@ -169,9 +164,3 @@ def answer_events(answer: Answer) -> Iterator[tuple[str, list[Citation] | str | 
     for start in range(0, len(words), WORDS_PER_DELTA):
         yield "delta", "".join(words[start : start + WORDS_PER_DELTA])
     yield "done", answer
-
-
-def _paired_unit(passage: Passage, position: int) -> list[str]:
-    """The translation's rendering of a passage's unit, when the translation pairs unit by unit."""
-    paired = passage.paired_translation
-    return [paired.units[position]] if paired is not None and position < len(paired.units) else []
