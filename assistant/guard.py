@@ -115,20 +115,20 @@ _ASKS_TIME = re.compile(
 )
 # An amount: a figure that is not a year or an ordinal ("21st century"), or a number word. A
 # list's own numbering ("1. Students will ...", "Recommendation 5.") is dropped before looking.
+# Numbers in words, English and Spanish.
+_NUMBER_WORDS = (
+    r"one|two|three|four|five|six|seven|eight|nine|ten|hundred|thousand|million"
+    r"|dos|tres|cuatro|cinco|seis|siete|ocho|nueve|diez|cien|mil|millones"
+)
 _AMOUNT = re.compile(
-    r"\$|(?<![\d.])(?!(?:19|20)\d\d\b)(?!\d+(?:st|nd|rd|th)\b)\d"
-    r"|\b(one|two|three|four|five|six|seven|eight|nine|ten|hundred|thousand|million|billion"
-    r"|dos|tres|cuatro|cinco|seis|siete|ocho|nueve|diez|cien|mil|millones?)\b",
+    rf"\$|(?<![\d.])(?!(?:19|20)\d\d\b)(?!\d+(?:st|nd|rd|th)\b)\d|\b({_NUMBER_WORDS}|billion|millones?)\b",
     re.IGNORECASE,
 )
 _MONEY = re.compile(r"\$|\b(dollars?|d[oó]lares|million|billion|millones?)\b", re.IGNORECASE)
 # "How many teachers ...?" is answered by a number of teachers ("seven recommendations", "a 5-year
 # plan" for years), not by any number: "five-year" does not say how many teachers were hired.
 _HOW_MANY = re.compile(r"\bhow many\s+([^\W\d_]+)|\bcu[aá]nt[oa]s\s+([^\W\d_]+)", re.IGNORECASE)
-_NUMBER = (
-    r"(?:\d[\d,.]*|one|two|three|four|five|six|seven|eight|nine|ten|hundred|thousand|million"
-    r"|dos|tres|cuatro|cinco|seis|siete|ocho|nueve|diez|cien|mil|millones)"
-)
+_NUMBER = rf"(?:\d[\d,.]*|{_NUMBER_WORDS})"
 
 
 def _counts(noun: str, unit: str) -> bool:
