@@ -18,6 +18,8 @@
 - A question about classes or a program in a subject ("art classes", "clases de música") is only
   answered if the plans name the subject at all ("A-G classes"); a passage about learning in
   general does not tell a parent whether there are music classes.
+- So is a question whether a thing exists ("Is there a school nurse?", "¿Hay biblioteca?"): a
+  passage about well-being does not say there is a nurse.
 """
 
 from __future__ import annotations
@@ -212,6 +214,54 @@ def names_what_the_plans_lack(question: str, known: Callable[[str], bool]) -> bo
     name no school. A name is a run of capitalised words after a word that places or dates it;
     `known` tells whether the plans or the glossary use a word."""
     return any(not known(word) for match in _PLACED_NAME.finditer(question) for word in match.group(1).split())
+
+
+# Whether a thing exists: "Is there a school nurse?", "Does the high school have a football team?",
+# "¿Hay enfermera?", "¿La escuela tiene biblioteca?". The plans answer only if they name the thing:
+# that they speak of well-being does not say there is a nurse. The thing is the words after the
+# question's verb, up to a preposition, a conjunction or a pronoun ("a plan to get parents
+# involved" asks for a plan, "values it follows" for values).
+_DETERMINERS = (
+    r"(?:(?:a|an|any|some|the|anything|something|un|una|unos|unas|alg[uú]n|alguna|algunos|algunas"
+    r"|el|la|los|las)\s+)*"
+)
+_HOLDERS = (
+    r"pusd|the district|the schools?|schools|the (?:high|middle|elementary) schools?|(?:my|our) [\w'’]+ schools?"
+    r"|el distrito|la escuela|las escuelas|la preparatoria|la secundaria|la primaria"
+)
+_ASKS_IF_THERE_IS = re.compile(
+    rf"^\W*(?:is|are)\s+there\s+{_DETERMINERS}(?P<en>[^?.,;!]+)"
+    rf"|\b(?:does|do|will)\s+(?:{_HOLDERS})\s+(?:offer|have|provide|give|run)\s+{_DETERMINERS}(?P<en2>[^?.,;!]+)"
+    rf"|^\W*hay\s+{_DETERMINERS}(?P<es>[^?.,;!]+)"
+    rf"|\b(?:{_HOLDERS})\s+(?:da|dan|ofrece|ofrecen|tiene|tienen)\s+{_DETERMINERS}(?P<es2>[^?.,;!]+)",
+    re.IGNORECASE,
+)
+_THING_ENDS = re.compile(
+    r"\s+(?:at|in|on|for|to|from|with|about|during|after|before|like|that|which|who|where|when|if|so|or|and"
+    r"|every|each|it|they|we|you|i|he|she|en|para|pa|a|con|que|cada|por|sobre|si|o|y)\b.*$",
+    re.IGNORECASE,
+)
+# Words that name the form of a thing, not the thing: "a mission statement" asks for the mission.
+_FORMS = {"statement", "document", "documents", "list", "information", "info"}
+
+
+def asks_for_what_the_plans_never_name(
+    question: str, plans_use: Callable[[str], bool], known: Callable[[str], bool]
+) -> bool:
+    """True when the question asks whether a thing exists and the plans never name it: its head
+    word (the last in English, the first in Spanish) is no word of the plans (`plans_use`), or
+    one of its words is unknown to the plans and the glossary alike (`known`): "a football team"."""
+    match = _ASKS_IF_THERE_IS.search(question)
+    if not match:
+        return False
+    english = match.group("es") is None and match.group("es2") is None
+    thing = _THING_ENDS.sub("", " " + next(g for g in match.groups() if g is not None)).split()
+    thing = [w.strip("'’") for w in thing if w.lower() not in _FORMS or len(thing) == 1]
+    if not thing:
+        return False
+    head = thing[-1] if english else thing[0]
+    last_parts = [w.split("-")[-1] for w in thing]  # "multi-year plan": "year" and "plan"
+    return not plans_use(head.split("-")[-1]) or any(not (known(w) or plans_use(w)) for w in last_parts)
 
 
 def is_instruction(question: str) -> bool:

@@ -16,6 +16,7 @@ from assistant.embedding import Embedder
 from assistant.errors import AssistantError
 from assistant.guard import (
     answer_type_found,
+    asks_for_what_the_plans_never_name,
     is_instruction,
     names_an_unknown_subject,
     names_what_the_plans_lack,
@@ -120,6 +121,7 @@ class PlanAssistant:
             or names_an_unknown_subject(question, keywords.uses)
             or not answer_type_found(question, quoted)
             or names_what_the_plans_lack(question, self.retriever.knows)
+            or asks_for_what_the_plans_never_name(question, keywords.uses, self.retriever.knows)
         ):
             confidence = 0.0  # a rule, not a score: see assistant/guard.py
         if confidence < self.calibration.threshold or not selection.quotes:

@@ -71,6 +71,8 @@ def test_citation_link_opens_the_document(client: TestClient) -> None:
         "Is there a school board meeting tomorrow?",
         "Where can I find my son's class schedule?",  # answered from the plans without the records rule
         "Does PUSD offer art classes?",  # answered from "broad-based experiences" without the subject rule
+        "Does the high school have a football team?",  # answered from "High School Reform" without
+        "Is there a school nurse at every elementary school?",  # the existence rule (a thing never named)
     ],
 )
 def test_unanswerable_questions_are_refused_with_a_pointer(client: TestClient, question: str) -> None:

@@ -2,6 +2,7 @@ import pytest
 
 from assistant.guard import (
     answer_type_found,
+    asks_for_what_the_plans_never_name,
     class_subjects,
     is_instruction,
     names_what_the_plans_lack,
@@ -191,3 +192,35 @@ def test_what_the_plans_come_to_say_is_no_longer_outside_them() -> None:
     assert outside_the_plans(question)
     assert not outside_the_plans(question, plans_say=lambda phrase: phrase.lower() == "school bus")
     assert outside_the_plans("Is there school on Veterans Day?", plans_say=lambda phrase: phrase == "school bus")
+
+
+# The words the plans use, and those only the glossary knows ("nurse" names well-being there).
+USED = {"plan", "plans", "year", "values", "mission", "support", "parents", "school", "team", "escuela", "apoyo"}
+GLOSSARY_ONLY = {"nurse", "tutoring", "enfermera"}
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("Is there a school nurse at every elementary school?", True),  # the plans never say "nurse"
+        ("Does the high school have a football team?", True),  # "football": no word of plans or glossary
+        ("Does PUSD offer free tutoring online?", True),
+        ("¿Hay enfermera en cada escuela?", True),  # Spanish: the thing's head comes first
+        ("¿La escuela tiene biblioteca?", True),
+        ("Is there a multi-year plan for the recommendations?", False),  # "year" of "multi-year"
+        ("Does PUSD have values it follows?", False),  # the thing ends at a pronoun
+        ("Does the district have a mission statement?", False),  # "statement" names the form only
+        ("Is there support for parents?", False),
+        ("¿Hay apoyo para los niños?", False),
+        ("Is there anything about the plan?", False),
+        ("What does the plan say about nurses?", False),  # no question whether a thing exists
+    ],
+)
+def test_asks_for_what_the_plans_never_name(question: str, expected: bool) -> None:
+    def plans_use(word: str) -> bool:
+        return word.lower() in USED
+
+    def known(word: str) -> bool:
+        return word.lower() in USED | GLOSSARY_ONLY
+
+    assert asks_for_what_the_plans_never_name(question, plans_use, known) is expected
