@@ -82,7 +82,11 @@ _ASKS_HOW = re.compile(
 _ASKS_MONEY = re.compile(
     r"\b(cost|costs|salary|salaries|paid|spend|spent|budget of|earn|earns|wages?)\b|\bhow much (money|funding)\b"
     r"|\bhow (big|large)\b.{0,30}\bbudget\b"
-    r"|\b(cuesta|cuestan|costo|sueldos?|salarios?|pagan|gasta|gastan|gast[oó]|gana|ganan)\b|\bcu[aá]nto dinero\b",
+    r"|\b(cuesta|cuestan|costo|sueldos?|salarios?|pagan|gasta|gastan|gast[oó]|gana|ganan)\b|\bcu[aá]nto dinero\b"
+    # ... or a price: "Is preschool free?", "Do I have to pay for ...?", "¿Es gratis?", "¿Cobran por ...?"
+    # ("free to choose a school" and "pay attention" ask for none).
+    r"|^\W*(?:is|are)\b[^?]*\bfree\b(?!\s+to\b)|\b(?:for free|free of charge|fees?|charge for|(?:have|need) to pay)\b"
+    r"|\b(?:gratis|gratuit[oa]s?|cobran?|cuotas?|(?:hay|tengo|tenemos) que pagar)\b",
     re.IGNORECASE,
 )
 # Asking for a person by name ("Who is the superintendent?", "¿Cómo se llama la maestra?"): only
@@ -126,7 +130,9 @@ _AMOUNT = re.compile(
     rf"\$|(?<![\d.])(?!(?:19|20)\d\d\b)(?!\d+(?:st|nd|rd|th)\b)\d|\b({_NUMBER_WORDS}|billion|millones?)\b",
     re.IGNORECASE,
 )
-_MONEY = re.compile(r"\$|\b(dollars?|d[oó]lares|million|billion|millones?)\b", re.IGNORECASE)
+_MONEY = re.compile(
+    r"\$|\b(dollars?|d[oó]lares|million|billion|millones?|free|gratis|no cost|sin costo)\b", re.IGNORECASE
+)
 # "How many teachers ...?" is answered by a number of teachers ("seven recommendations", "a 5-year
 # plan" for years), not by any number: "five-year" does not say how many teachers were hired.
 _HOW_MANY = re.compile(r"\bhow many\s+([^\W\d_]+)|\bcu[aá]nt[oa]s\s+([^\W\d_]+)", re.IGNORECASE)

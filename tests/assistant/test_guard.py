@@ -64,6 +64,14 @@ def test_is_instruction(question: str, expected: bool) -> None:
         # earnings are a sum of money: "five-year" in a quote is no answer
         ("How much do PUSD teachers earn?", ["The five-year plan approved"], False),
         ("¿Cuánto gana un maestro?", ["El Plan Maestro Educativo de cinco años"], False),
+        # a price: only a quote that states one (or "free") answers it
+        ("Is preschool free in PUSD?", ["Students will have opportunities to take college preparatory courses"], False),
+        ("Do parents have to pay for tutoring?", ["Proactive engagement in students' academic growth"], False),
+        ("¿La escuela de verano es gratis?", ["Recomendación 3. Para satisfacer las necesidades"], False),
+        ("¿Cobran por el transporte escolar?", ["Recomendación 6. Para garantizar que"], False),
+        ("Are AP exams free?", ["AP exams are free for every student"], True),
+        ("Will my child be free to choose a school?", ["its assignment process for schools of choice"], True),
+        ("Will the district pay attention to students at risk?", ["all students, at risk or not"], True),
         # a person by name
         ("Who is the current superintendent?", ["Pasadena Unified School District shall cultivate"], False),
         ("Who's the head of the Office of Planning?", ["The Office of Planning (PIA) monitors progress"], False),
