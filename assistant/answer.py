@@ -49,6 +49,12 @@ _WHICH_PLURAL = re.compile(
     r"|^\W*(?:qu[eé]|cu[aá]les)\s+(?!es\b|m[aá]s\b)([^\W\d_]+s)\b",
     re.I,
 )
+# ... so does one that ends on it after "about" or a determiner: "What about its values?", "Tell
+# me about the strategic priorities", "¿Y sus valores?".
+_ENDS_ON_PLURAL = re.compile(
+    r"\b(?:about|the|its|their|and|y|sobre|los|las|sus)\s+(?:[^\W\d_]+\s+){0,2}([^\W\d_]+s)\W*$",
+    re.I,
+)
 
 
 # "Who ...?" asks for someone: in the plans, a team, an office, a board or the stakeholders.
@@ -154,8 +160,10 @@ def widen_for_lists(
     sentence that says there are seven, and "the last one" or "el tercero" in a follow-up then
     counts in the list itself (assistant/conversation.py)."""
     plural = _WHICH_PLURAL.search(question)
-    asks_for_list = _LIST_QUESTION.search(question) or (
-        plural and (named or _announced(plural[1] or plural[2], selection))
+    asks_for_list = (
+        _LIST_QUESTION.search(question)
+        or (plural and (named or _announced(plural[1] or plural[2], selection)))
+        or _ends_on_the_name_of(named, question)
     )
     if not (selection.quotes and asks_for_list):
         return
@@ -181,6 +189,16 @@ def widen_for_lists(
     quoted_head = next((q for q in selection.quotes if q.passage.id == head.id), None) or Quote(head)
     quoted_head.positions = _said(head.units[: MAX_UNITS + 4])
     selection.quotes[:] = [quoted_head] + [q for q in selection.quotes if q.passage.id != head.id]
+
+
+def _ends_on_the_name_of(named: Sequence[Passage], question: str) -> bool:
+    """Whether the question ends on the plural that names the section it names: "What about its
+    values?" (OUR VALUES), not "... anything about learning other languages?" (the Graduate Profile)."""
+    plural = _ENDS_ON_PLURAL.search(question)
+    if not (named and plural):
+        return False
+    labels = [named[0].label] + ([named[0].translation.label] if named[0].translation else [])
+    return any(plural[1].lower() in label.lower().split() for label in labels)
 
 
 def _listed_after_lead_in(

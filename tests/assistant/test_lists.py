@@ -5,6 +5,7 @@ import re
 
 import pytest
 
+from assistant.schemas import Turn
 from assistant.service import PlanAssistant
 from evals.verbatim import is_verbatim
 from tests.conftest import CORPUS
@@ -116,6 +117,31 @@ def test_a_section_of_subsections_is_listed_by_them_in_the_readers_language(plan
     ]
     assert all(c.translation is not None for c in answer.citations[:7])
     assert "Integridad y respeto" in answer.answer  # each item quoted from the Spanish translation
+
+
+@pytest.mark.parametrize(
+    ("history", "question", "first", "count"),
+    [
+        # Before, "What about its values?" quoted the students' External Values, not the district's.
+        (["What is the district's culture like?"], "What about its values?", "OUR VALUES > Integrity and Respect", 6),
+        (["¿Qué dice el plan sobre la cultura?"], "¿Y sus valores?", "OUR VALUES > Integrity and Respect", 6),
+        ([], "Tell me about the strategic priorities", "STRATEGIC PRIORITIES > Powerful Instruction", 6),
+    ],
+)
+def test_a_question_ending_on_the_name_of_a_list_lists_it(
+    plan_assistant: PlanAssistant, history: list[str], question: str, first: str, count: int
+) -> None:
+    turns: list[Turn] = []
+    for asked in history:
+        turns += [Turn(role="user", content=asked), Turn(role="assistant", content=plan_assistant.ask(asked).answer)]
+    answer = plan_assistant.ask(question, turns)
+    assert [c.section for c in answer.citations][:1] == [first] and len(answer.citations) == count
+
+
+def test_a_plural_that_names_no_section_named_is_no_list(plan_assistant: PlanAssistant) -> None:
+    # The Graduate Profile is named, but "languages" is not its name: the answer is about languages.
+    answer = plan_assistant.ask("Does the Graduate Profile say anything about learning other languages?")
+    assert len(answer.citations) <= 3
 
 
 def test_a_question_that_is_not_for_a_list_is_not_widened(plan_assistant: PlanAssistant) -> None:
