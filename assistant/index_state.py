@@ -118,6 +118,9 @@ class IndexState:
     # Every passage's heading path and text, plain words one space apart, both languages: whether
     # the plans say a phrase at all ("school bus" once a transportation plan is ingested).
     plain_text: str = ""
+    # Per glossary language, per idea (index into its plan_words): the originals, in row order,
+    # that hold one of the idea's plan phrases word for word, themselves or in a translation.
+    idea_homes: dict[str, list[list[str]]] = field(default_factory=dict)
 
     @property
     def originals(self) -> int:
@@ -312,4 +315,19 @@ def read_state(models: list[DenseModel], settings: Settings, glossaries: dict[st
         # over a translation unit with the same words.
         unit_owner={unit: rows[pid].original_id or pid for pid in reversed(ids) for unit in rows[pid].units},
         plain_text=f" {' '.join(plain_words(keyword_texts[pid]) for pid in ids)} ",
+        idea_homes={lang: _idea_homes(glossary, rows, ids) for lang, glossary in glossaries.items()},
     )
+
+
+def _idea_homes(glossary: Glossary, rows: dict[str, Passage], ids: list[str]) -> list[list[str]]:
+    """Per idea of the glossary, the originals whose heading and text, or a translation's, hold
+    one of its plan phrases ("entrepreneurial skills ..." is at home in Strong Academic Skills)."""
+    said: dict[str, str] = {}
+    for pid in ids:
+        owner = rows[pid].original_id or pid
+        said[owner] = said.get(owner, " ") + f"{plain_words(rows[pid].section + ' ' + rows[pid].text)} "
+    homes = []
+    for plan_words in glossary.plan_words:
+        phrases = [f" {plain} " for phrase in plan_words.split(";") if (plain := plain_words(phrase))]
+        homes.append([pid for pid in said if any(phrase in said[pid] for phrase in phrases)])
+    return homes

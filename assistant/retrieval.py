@@ -242,6 +242,12 @@ class HybridRetriever:
                 row_scores[side.rows] = scores
                 rankings.append(state.ranking(state.by_original(row_scores, eligible), n, positive_only=True))
                 weights.append(weight)
+        if settings.glossary_home_weight > 0 and ideas and not named:
+            # "starting a business" is at home where the plan says "entrepreneurial skills"
+            homes = state.idea_homes.get(side.keywords.lang, [])
+            at_home = {pid for i in ideas if i < len(homes) for pid in homes[i]}
+            rankings.append([pid for pid in state.ids[: state.originals] if pid in at_home])
+            weights.append(settings.glossary_home_weight)
         if settings.label_weight > 0:
             rankings.append(named)
             weights.append(settings.label_weight)
