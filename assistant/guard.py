@@ -13,6 +13,8 @@
   about the running of a school day ("Is there school on Veterans Day?", "the phone number of
   Marshall", "¿Hay uniformes?", meals, elections, closures, jobs), which the school or district
   office answers.
+- So is a procedure for the parent to follow ("How do I enroll my child?", "¿Qué hago si mi hija
+  se enferma?"): the plans describe none, and the school office knows them.
 - A task for the assistant ("Can you write my kid's essay?"), or a request for its opinion, is
   no question about the plans.
 - A question about classes or a program in a subject ("art classes", "clases de música") is only
@@ -206,6 +208,24 @@ _RANKS_SCHOOLS = re.compile(
 )
 
 
+# A procedure for the parent to follow: "How do I enroll my child?", "What should I do if my kid
+# is sick?", "Who do I call ...?", "¿Cómo inscribo a mi hijo?", "¿Qué hago si ...?". The plans set
+# goals and describe no procedure; the school office knows them. "How can I get involved?" and
+# "How can I help my child?" name no procedure: the plans' parent engagement answers them.
+_ASKS_FOR_A_PROCEDURE = re.compile(
+    r"\b(?:how|where|when)\s+(?:do|can|could|should|would)\s+(?:i|we)\s+(?:\w+\s+){0,2}?"
+    r"(?:sign\s+up|sign|register|enroll|apply|request|report|change|update|get\s+a\s+copy|pick\s+up|drop\s+off"
+    r"|file|submit|schedule|book|pay|transfer|renew|replace)\b"
+    r"|\bwho\s+(?:do|should|can)\s+(?:i|we)\s+(?:call|email|phone|text)\b"
+    r"|\bwhat\s+(?:do|should|can)\s+(?:i|we)\s+do\s+(?:if|when)\b"
+    r"|\bc[oó]mo\s+(?:puedo\s+|podemos\s+)?(?:inscribo|inscribir|registro|registrar|solicito|solicitar|pido|pedir"
+    r"|reporto|reportar|cambio|cambiar|actualizo|actualizar|pago|pagar|consigo|conseguir|saco|sacar)\b"
+    r"|\bqu[eé]\s+hago\s+(?:si|cuando)\b|\ba\s+qui[eé]n\s+(?:llamo|le\s+hablo|le\s+llamo)\b"
+    r"|\bd[oó]nde\s+(?:inscribo|solicito|pido|registro|pago)\b",
+    re.IGNORECASE,
+)
+
+
 # A capitalised word after a word that places or dates it: "at Jackson", "to Arcadia Unified",
 # "of Blair High School", "next Tuesday", "en Muir". A child's name ("my son Carlos") is no place.
 _PLACED_NAME = re.compile(
@@ -277,12 +297,13 @@ def is_instruction(question: str) -> bool:
 
 def outside_the_plans(question: str, plans_say: Callable[[str], bool] = lambda phrase: False) -> bool:
     """True for a question about the day it is asked, a child's own records, the running of a
-    school day (calendar, contact details, uniforms), or a ranking of schools. The last two only
-    while the plans do not say the very words (`plans_say`): a district that adds its
-    transportation plan to the corpus has its "school bus" questions answered."""
+    school day (calendar, contact details, uniforms), a ranking of schools, or a procedure to
+    follow. The last three only while the plans do not say the very words (`plans_say`): a
+    district that adds its transportation plan to the corpus has its "school bus" questions
+    answered, and one that adds an enrollment guide saying "How do I enroll ..." its enrollment ones."""
     unsaid = (
         match.group(0)
-        for pattern in (_DAY_TO_DAY, _RANKS_SCHOOLS)
+        for pattern in (_DAY_TO_DAY, _RANKS_SCHOOLS, _ASKS_FOR_A_PROCEDURE)
         for match in pattern.finditer(question)
         if not plans_say(match.group(0))
     )

@@ -73,6 +73,7 @@ def test_citation_link_opens_the_document(client: TestClient) -> None:
         "Does PUSD offer art classes?",  # answered from "broad-based experiences" without the subject rule
         "Does the high school have a football team?",  # answered from "High School Reform" without
         "Is there a school nurse at every elementary school?",  # the existence rule (a thing never named)
+        "How do I change my child's emergency contact?",  # answered from Recommendation 7 without the procedure rule
     ],
 )
 def test_unanswerable_questions_are_refused_with_a_pointer(client: TestClient, question: str) -> None:

@@ -148,6 +148,18 @@ def test_answer_type_found(question: str, quoted: list[str], expected: bool) -> 
         ("¿Dónde puedo comprar los útiles escolares?", True),
         ("What time does the bell schedule start at middle schools?", True),
         ("¿Pueden llevar celular a clase?", True),
+        # a procedure for the parent to follow, which the school office knows
+        ("How do I change my child's emergency contact?", True),
+        ("What should I do if my kid loses his Chromebook?", True),
+        ("Who do I call to report a broken water fountain?", True),
+        ("¿Cómo pido una reunión con la maestra?", True),
+        ("¿Qué hago si mi hija se enferma en la escuela?", True),
+        ("¿A quién llamo si mi hijo no llega a casa?", True),
+        ("How can I get involved in the district's planning?", False),  # the plans' parent engagement
+        ("How can I help my child succeed in school?", False),
+        ("Who should I contact about the master plan?", False),
+        ("¿Cómo puedo participar en la planificación del distrito?", False),
+        ("How will the district report progress?", False),  # the district's reporting, no procedure of mine
     ],
 )
 def test_outside_the_plans(question: str, expected: bool) -> None:
@@ -192,6 +204,14 @@ PLAN_WORDS = {"pusd", "road", "map", "graduate", "profile", "english", "pasadena
 )
 def test_names_what_the_plans_lack(question: str, expected: bool) -> None:
     assert names_what_the_plans_lack(question, lambda word: word.lower() in PLAN_WORDS) is expected
+
+
+def test_a_procedure_the_plans_come_to_describe_is_answered() -> None:
+    # A district that ingests an enrollment guide ("How do I enroll my child in kindergarten? ...")
+    # has the question answered from it.
+    question = "How do I enroll my child in kindergarten?"
+    assert outside_the_plans(question)
+    assert not outside_the_plans(question, plans_say=lambda phrase: phrase.lower() == "how do i enroll")
 
 
 def test_what_the_plans_come_to_say_is_no_longer_outside_them() -> None:

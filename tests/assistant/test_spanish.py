@@ -42,6 +42,7 @@ def test_a_spanish_question_gets_a_spanish_answer_with_both_passages(plan_assist
         "¿tienen clases de robótica en las primarias?",  # a subject the plans never name
         "¿Hay enfermera en cada escuela?",  # a thing the plans never name
         "¿La escuela de verano es gratis?",  # a price, which no passage states
+        "¿Cómo pido una reunión con la maestra?",  # a procedure, which the school office knows
     ],
 )
 def test_a_spanish_question_the_plans_do_not_answer_is_refused_in_spanish(
