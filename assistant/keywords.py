@@ -52,7 +52,13 @@ _QUESTION_WORDS = {
 
 @lru_cache(maxsize=100_000)
 def stem(word: str, lang: str) -> str:
-    return str(_STEMMERS[lang].stemWord(word))  # the pure-Python stemmer is the slow part of a request
+    stemmed = str(_STEMMERS[lang].stemWord(word))  # the pure-Python stemmer is the slow part of a request
+    if lang == "es" and stemmed.endswith("i") and word.endswith(("ia", "ias")):
+        # Spanish words arrive without accents, which hides the "-ía" ending from the stemmer:
+        # "tecnologia" gave "tecnologi" and "tecnologicas" "tecnolog", so "¿y la tecnología?"
+        # missed "infraestructuras tecnológicas". Both sides are stemmed here, so both agree.
+        stemmed = stemmed[:-1]
+    return stemmed
 
 
 # "Master plan" is a name, one word, in questions and passages alike. In Spanish this matters
