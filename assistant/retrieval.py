@@ -217,17 +217,19 @@ class HybridRetriever:
             self._pool.map(lambda model: self._embed(model, question, context, side.keywords.lang, ideas), self._models)
         )
         for model, vector in zip(self._models, vectors):
+            reads_it = lang == "en" or model.key not in settings.english_only_models
+            share = 1.0 if reads_it else settings.english_only_share_for_other_languages
             similarities = self._dense_ranking(state, model, vector, eligible, n)
             ranked = state.ranking(similarities, n)
             rankings.append(ranked)
-            weights.append(settings.dense_weight)
+            weights.append(settings.dense_weight * share)
             for pid in ranked:  # a model adds to a passage's similarity where it ranked it
                 dense[state.position[pid]] += similarities[state.position[pid]] / len(self._models)
             per_unit = state.unit_matrix[model.key] @ vector
             unit_similarity += per_unit / len(self._models)
             best_unit = np.maximum.reduceat(per_unit, state.unit_bounds[:-1])
             rankings.append(state.ranking(state.by_original(best_unit, eligible), n))
-            weights.append(settings.unit_weight)
+            weights.append(settings.unit_weight * share)
         for keyword_index, weight in (
             (side.keywords, settings.keyword_weight),
             (side.headings, settings.heading_weight),

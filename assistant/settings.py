@@ -22,6 +22,11 @@ class Settings(BaseSettings):
     collection: str = "plan_passages"  # one collection per model: plan_passages-minilm, ...
     # Dense models, each with its own collection and ranking; fused with BM25 (see README).
     embedding_models: list[str] = ["minilm", "use-m3"]
+    # MiniLM reads English only (../shared/OFFLINE-MODELS.md: 1 of 10 Spanish questions matched):
+    # for a question in another language its rankings weigh this share. Spanish dev hit@1 at 1.0,
+    # 0.5 and 0 was 0.882, 0.941, 0.941, Spanish dev conversations 0.812, 0.875, 0.875.
+    english_only_models: list[str] = ["minilm"]
+    english_only_share_for_other_languages: float = Field(default=0.5, ge=0, le=1)
 
     # Embedded Chroma (a folder in data_dir) unless a host is given; see README for server mode.
     chroma_host: str | None = None

@@ -79,3 +79,18 @@ def test_a_follow_up_about_teachers_finds_the_teachers_not_the_plan_maestro(plan
     history = [Turn(role="user", content="que dice el plan maestro de apoyar a los niños con problemas emocionales")]
     answer = plan_assistant.ask("y los maestros?", history)
     assert "maestros" in answer.citations[0].translation.text.replace("Plan Maestro", "")
+
+
+@pytest.mark.slow
+def test_the_english_only_model_weighs_less_for_a_spanish_question(
+    built_settings: Settings, embedders: dict[str, Embedder]
+) -> None:
+    # MiniLM reads English only: its rankings of a Spanish question weigh a share of the others'.
+    def ranked(share: float, question: str, lang: str) -> list[str]:
+        settings = built_settings.model_copy(update={"english_only_share_for_other_languages": share})
+        return [p.id for p in PlanAssistant(settings, embedders).retriever.search(question, lang).passages]
+
+    spanish = "¿Qué dice el plan sobre la tecnología en los salones?"
+    assert ranked(0.0, spanish, "es") != ranked(1.0, spanish, "es")
+    english = "What does the plan say about technology in classrooms?"
+    assert ranked(0.0, english, "en") == ranked(1.0, english, "en")
