@@ -43,6 +43,11 @@ _ORDINAL = re.compile(r"\b(" + "|".join(sorted(_ORDINALS, key=len, reverse=True)
 _QUOTE_LINE = re.compile(r'^- (?P<label>[^\n]+?): "(?P<text>[^\n]+)" \[(?P<n>\d+)\]\s*$', re.MULTILINE)
 
 
+def quoted_texts(answer: str) -> list[str]:
+    """The words an answer quotes, line by line, without their labels."""
+    return [m.group("text") for m in _QUOTE_LINE.finditer(answer)]
+
+
 def quoted_items(answer: str) -> list[str]:
     """The quotes of an earlier answer, in the order it showed them, each with its label; a
     lead-in ("... to download reports:") is no item, so "the first one" is the first after it."""
@@ -105,7 +110,7 @@ def shown_quotes(question: str, history: Sequence[Turn]) -> list[str]:
     when it only opens on the topic: "And businesses?" after parents is about businesses)."""
     if not points_back(question):
         return []
-    return [m.group("text") for m in _QUOTE_LINE.finditer(_last_answer(history))]
+    return quoted_texts(_last_answer(history))
 
 
 # "Which one is about parents?", "¿Cuál de ellos habla de los maestros?": one of what was shown.

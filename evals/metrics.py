@@ -48,6 +48,21 @@ def citation_precision(results: Sequence[dict]) -> float:
     return sum(any(matches(c, p) for p in ps) for c, ps in cited) / len(cited) if cited else 0.0
 
 
+def quote_precision(results: Sequence[dict]) -> float:
+    """Share of the lines an answer quotes that show an expected passage (a line inside one, or
+    one inside the line), averaged over answered questions; only answers that quote the plans'
+    English carry "quotes" (a Spanish answer quotes the translation). What a parent reads that
+    is not the answer lowers it."""
+    pool = [r for r in _answerable(results) if r["grounded"] and r.get("quotes")]
+
+    def shows(quote: str, passages: Sequence[str]) -> bool:
+        said = normalize_for_match(quote)
+        return any(normalize_for_match(p) in said or said in normalize_for_match(p) for p in passages)
+
+    shares = [sum(shows(q, r["passages"]) for q in r["quotes"]) / len(r["quotes"]) for r in pool]
+    return sum(shares) / len(shares) if shares else 0.0
+
+
 def refusal_accuracy(results: Sequence[dict]) -> float:
     """Share of unanswerable questions refused (grounded false, nothing cited)."""
     pool = [r for r in results if not r["answerable"]]
@@ -89,6 +104,8 @@ def summarize(results: Sequence[dict]) -> dict[str, float | int]:
         if all("reply_lang" in r for r in results)
         else {}
     )
+    if any(r.get("quotes") for r in results):
+        ours_only["quote_precision"] = round(quote_precision(results), 4)
     return ours_only | {
         "questions": len(results),
         "answerable": len(_answerable(results)),

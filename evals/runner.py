@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from assistant.confidence import Calibration, fit
+from assistant.conversation import quoted_texts
 from assistant.schemas import Answer
 from assistant.schemas import Turn as HistoryTurn
 from assistant.service import Explained, PlanAssistant
@@ -63,6 +64,8 @@ def _scored(question: Question, explained: Explained, corpus_dir: Path) -> dict:
             "confidence": answer.confidence,
             "features": explained.features,
             "retrieval_hit_rank": first_hit_rank({"citations": retrieved, "passages": question.passages}),
+            # The quoted lines, where they are the plans' English (quote_precision).
+            "quotes": quoted_texts(answer.answer) if answer.lang == "en" else [],
         },
     )
 
@@ -146,6 +149,7 @@ METRICS = [
     "hit_at_3",
     "mrr",
     "citation_precision",
+    "quote_precision",
     "refusal_accuracy",
     "false_refusal_rate",
     "verbatim_share",

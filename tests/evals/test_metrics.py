@@ -8,6 +8,7 @@ from evals.metrics import (
     hit_at,
     matches,
     mrr,
+    quote_precision,
     refusal_accuracy,
     summarize,
     verbatim_share,
@@ -68,3 +69,19 @@ def test_matching_folds_list_markers_and_spacing_but_not_words() -> None:
 def test_summary_counts() -> None:
     summary = summarize(RESULTS)
     assert (summary["questions"], summary["answerable"]) == (5, 3)
+
+
+def test_quote_precision() -> None:
+    quoted = [
+        # 1 of 2 lines shows the passage (the second is inside it) -> 0.5
+        {"answerable": True, "grounded": True, "passages": ["alpha beta gamma"], "quotes": ["zeta", "beta gamma"]},
+        # the line holds the passage -> 1.0
+        {"answerable": True, "grounded": True, "passages": ["delta"], "quotes": ["the delta line"]},
+        # a Spanish answer carries no quotes; a refusal quotes nothing: neither counts
+        {"answerable": True, "grounded": True, "passages": ["delta"], "quotes": []},
+        {"answerable": True, "grounded": False, "passages": ["delta"], "quotes": []},
+    ]
+    quoted = [row | {"citations": []} for row in quoted]
+    assert quote_precision(quoted) == pytest.approx((0.5 + 1.0) / 2)
+    assert summarize(quoted)["quote_precision"] == pytest.approx(0.75)
+    assert "quote_precision" not in summarize(RESULTS)  # the baseline quotes nothing
