@@ -282,6 +282,8 @@ def read_state(models: list[DenseModel], settings: Settings, glossaries: dict[st
         except KeyError as missing:  # the fingerprints agreed, yet a row is missing: written meanwhile
             raise IndexUpdating(f"the {model.key} index lacks row {missing}: try again shortly") from missing
         unit_matrix[model.key] = np.vstack(matrix)
+    # Read once for every glossary language's idea homes, not once per language.
+    said = _said_by_original(rows, ids)
     return IndexState(
         fingerprint=fingerprints[models[0].key],
         in_memory=in_memory,
@@ -315,17 +317,22 @@ def read_state(models: list[DenseModel], settings: Settings, glossaries: dict[st
         # over a translation unit with the same words.
         unit_owner={unit: rows[pid].original_id or pid for pid in reversed(ids) for unit in rows[pid].units},
         plain_text=f" {' '.join(plain_words(keyword_texts[pid]) for pid in ids)} ",
-        idea_homes={lang: _idea_homes(glossary, rows, ids) for lang, glossary in glossaries.items()},
+        idea_homes={lang: _idea_homes(glossary, said) for lang, glossary in glossaries.items()},
     )
 
 
-def _idea_homes(glossary: Glossary, rows: dict[str, Passage], ids: list[str]) -> list[list[str]]:
-    """Per idea of the glossary, the originals whose heading and text, or a translation's, hold
-    one of its plan phrases ("entrepreneurial skills ..." is at home in Strong Academic Skills)."""
+def _said_by_original(rows: dict[str, Passage], ids: list[str]) -> dict[str, str]:
+    """Per original, in row order, the plain words of its heading and text and of its translations'."""
     said: dict[str, str] = {}
     for pid in ids:
         owner = rows[pid].original_id or pid
         said[owner] = said.get(owner, " ") + f"{plain_words(rows[pid].section + ' ' + rows[pid].text)} "
+    return said
+
+
+def _idea_homes(glossary: Glossary, said: dict[str, str]) -> list[list[str]]:
+    """Per idea of the glossary, the originals whose words (`said`, _said_by_original) hold one of
+    its plan phrases ("entrepreneurial skills ..." is at home in Strong Academic Skills)."""
     homes = []
     for plan_words in glossary.plan_words:
         phrases = [f" {plain} " for phrase in plan_words.split(";") if (plain := plain_words(phrase))]
