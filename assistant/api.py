@@ -18,7 +18,7 @@ from fastapi.sse import EventSourceResponse, ServerSentEvent
 from fastapi.staticfiles import StaticFiles
 from pydantic import ValidationError
 
-from assistant.embedding import Embedder, build_embedder
+from assistant.embedding import Embedder, build_embedders
 from assistant.errors import AssistantError, ProposalTooLarge
 from assistant.proposal_files import proposal_text
 from assistant.schemas import AlignReply, AlignRequest, Answer, AskRequest, ErrorReply, Framework
@@ -78,7 +78,7 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        models = embedders or {k: build_embedder(k, settings.model_cache_dir) for k in settings.embedding_models}
+        models = embedders or build_embedders(settings.embedding_models, settings.model_cache_dir)
         app.state.embedders = models
         app.state.settings = settings
         app.state.assistant = None

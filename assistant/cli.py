@@ -16,9 +16,9 @@ from assistant.settings import Settings, get_settings
 
 
 def _embedders(settings: Settings) -> dict[str, Embedder]:
-    from assistant.embedding import build_embedder
+    from assistant.embedding import build_embedders
 
-    return {key: build_embedder(key, settings.model_cache_dir) for key in settings.embedding_models}
+    return build_embedders(settings.embedding_models, settings.model_cache_dir)
 
 
 def ingest(settings: Settings, rebuild: bool = False, progress: bool = True) -> int:

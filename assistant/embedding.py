@@ -166,3 +166,8 @@ def build_embedder(key: str, model_cache_dir: Path, threads: int = 1) -> Embedde
     if key == "use-m3":
         return UseM3Embedder(threads=threads)
     raise ValueError(f"unknown embedding model {key!r}: choose minilm or use-m3")
+
+
+def build_embedders(keys: Sequence[str], model_cache_dir: Path) -> dict[str, Embedder]:
+    """Every model the settings name (`embedding_models`), by key, as the API and the CLI serve them."""
+    return {key: build_embedder(key, model_cache_dir) for key in keys}

@@ -12,14 +12,14 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from assistant.cli import _embedders
+from assistant.embedding import build_embedders
 from assistant.service import PlanAssistant
 from assistant.settings import Settings
 
 
 def main(paths: list[str]) -> int:
     settings = Settings()
-    assistant = PlanAssistant(settings, _embedders(settings))
+    assistant = PlanAssistant(settings, build_embedders(settings.embedding_models, settings.model_cache_dir))
     for path in paths:
         questions = [line.strip() for line in Path(path).read_text(encoding="utf-8").splitlines() if line.strip()]
         refused = 0
