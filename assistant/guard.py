@@ -37,9 +37,15 @@ _INSTRUCTIONS = re.compile(
     r"|\bqu[eé] (opinas|piensas)\b|\btu opini[oó]n\b|\bte gusta\b"
     r"|\b(puedes|podr[ií]as)\s+(escribir|hacer|resolver|redactar|terminar)\b|\b(escr[ií]beme|hazme|resu[eé]lveme)\b"
     r"|\b(ignore|disregard|forget)\b.{0,40}\b(instructions?|rules?|prompt|guidelines)\b"
+    # ... or told to set aside what it answers from, at the head of a sentence: "Ignore the plans
+    # and ...", "Forget the documents, ...", "Disregard everything above" ("Did the district forget
+    # about parents?" asks a question).
+    r"|(?:^|[.!?;:]\s+)\W*(?:please\s+)?(?:ignore|disregard|forget)\s+(?:about\s+)?"
+    r"(?:the|your|all|everything|what|these|those|this|that|previous|above|any)\b"
     r"|\bsystem prompt\b|\bpretend (you are|to be)\b|\byou are now\b|\bact as (an?|my)\b|\bjailbreak\b"
     r"|\bdeveloper mode\b"
     r"|\b(ignora|olvida|olvídate de)\b.{0,40}\b(instrucciones|reglas|indicaciones)\b|\bfinge (que eres|ser)\b"
+    r"|(?:^|[.!?;:]\s+)\W*(?:ignora|olvida|ol[vb]idate de|olvídate de)\s+(?:el|la|los|las|lo|todo|tus|esto|eso)\b"
     r"|\b(ahora eres|act[uú]a como)\b",
     re.IGNORECASE,
 )
@@ -82,7 +88,11 @@ _ASKS_HOW = re.compile(
     re.IGNORECASE,
 )
 _ASKS_MONEY = re.compile(
-    r"\b(cost|costs|salary|salaries|paid|spend|spent|budget of|earn|earns|wages?)\b|\bhow much (money|funding)\b"
+    r"\b(cost|costs|salary|salaries|paid|spend|spent|budget of|wages?|stipends?)\b|\bhow much (money|funding)\b"
+    # "earn" as pay: "How much do teachers earn?", "What does a principal earn?", "earn more than",
+    # "earn per hour"; "earn a college degree" and "earn the public's trust" ask for none.
+    r"|\bhow much\b[^?]{0,40}\bearns?\b|\bearns?\s+(?:more|less|per|an? (?:hour|year|month|week|living|salary)|money)\b"
+    r"|\bearns?\s*\?*\s*$"
     r"|\bhow (big|large)\b.{0,30}\bbudget\b"
     r"|\b(cuesta|cuestan|costo|sueldos?|salarios?|pagan|gasta|gastan|gast[oó]|gana|ganan)\b|\bcu[aá]nto dinero\b"
     # ... or a price: "Is preschool free?", "Do I have to pay for ...?", "¿Es gratis?", "¿Cobran por ...?"
@@ -201,9 +211,15 @@ _DAY_TO_DAY = re.compile(
 _RANKS_SCHOOLS = re.compile(
     r"\b(which|what)(?:'s|\s+is|\s+are)?\s+(?:the\s+)?(?:best|worst|top|highest|lowest)\s+(?:[\w-]+\s+){0,2}"
     r"(?:school|schools|college|colleges|university|universities)\b"
-    r"|\b(which|what)\s+(?:school|schools|college|colleges)\s+(?:has|have|is|are)\s+(?:the\s+)?(?:best|worst|top|highest|lowest)\b"
+    # "Which school has the best ...", "Which high school in the district is the worst?", "Which of
+    # the middle schools is the best?"; the words between are a place ("What school environment
+    # is the best for learning?" asks about no school).
+    r"|\b(which|what)\s+(?:of\s+the\s+)?(?:[\w-]+\s+)?(?:school|schools|college|colleges|elementary|elementaries)\b"
+    r"(?:\s+(?:in|of|near|around|at|from)\s+(?:[\w-]+\s+){0,2}?[\w-]+|\s+around\s+here)?"
+    r"\s+(?:has|have|is|are)\s+(?:the\s+)?(?:best|worst|top|highest|lowest)\b"
     r"|\bcu[aá]l(?:es)?\s+(?:es|son)\s+(?:la|el|las|los)\s+mejor(?:es)?\s+(?:escuelas?|universidad(?:es)?|colegios?)\b"
-    r"|\bqu[eé]\s+escuelas?\s+tienen?\s+(?:la|el|las|los)\s+mejor(?:es)?\b",
+    r"|\b(?:qu[eé]|cu[aá]l(?:es)?)\s+(?:de\s+las\s+)?escuelas?\b(?:\s+(?!es\b|son\b|tiene)[\w-]+)?(?:\s+(?:de|en|cerca de)\s+(?:[\w-]+\s+){0,2}?[\w-]+)?"
+    r"\s+(?:es|son|tiene|tienen)\s+(?:la|el|las|los)\s+(?:mejor|peor)(?:es)?\b",
     re.IGNORECASE,
 )
 
