@@ -218,7 +218,8 @@ _RANKS_SCHOOLS = re.compile(
     r"(?:\s+(?:in|of|near|around|at|from)\s+(?:[\w-]+\s+){0,2}?[\w-]+|\s+around\s+here)?"
     r"\s+(?:has|have|is|are)\s+(?:the\s+)?(?:best|worst|top|highest|lowest)\b"
     r"|\bcu[aá]l(?:es)?\s+(?:es|son)\s+(?:la|el|las|los)\s+mejor(?:es)?\s+(?:escuelas?|universidad(?:es)?|colegios?)\b"
-    r"|\b(?:qu[eé]|cu[aá]l(?:es)?)\s+(?:de\s+las\s+)?escuelas?\b(?:\s+(?!es\b|son\b|tiene)[\w-]+)?(?:\s+(?:de|en|cerca de)\s+(?:[\w-]+\s+){0,2}?[\w-]+)?"
+    r"|\b(?:qu[eé]|cu[aá]l(?:es)?)\s+(?:de\s+las\s+)?escuelas?\b(?:\s+(?!es\b|son\b|tiene)[\w-]+)?"
+    r"(?:\s+(?:de|en|cerca de)\s+(?:[\w-]+\s+){0,2}?[\w-]+)?"
     r"\s+(?:es|son|tiene|tienen)\s+(?:la|el|las|los)\s+(?:mejor|peor)(?:es)?\b",
     re.IGNORECASE,
 )
