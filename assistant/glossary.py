@@ -73,21 +73,18 @@ class Glossary:
         )
         return Glossary(self.plan_words, kept)
 
-    def phrases_in(self, text: str) -> list[tuple[str, int]]:
-        """Every phrase found in `text`, as (its words in the text, accents folded; the index of its
-        idea in `plan_words`). A phrase inside a longer one names nothing of its own: "not just
-        with grades" is not "grades"."""
+    def found(self, text: str) -> list[int]:
+        """Which of `plan_words` the text calls by one of the glossary's phrases, in order. A phrase
+        inside a longer one names nothing of its own: "not just with grades" is not "grades"."""
         folded = fold_accents(text)
         spans = [(m.start(), m.end(), plan) for pattern, plan in self._patterns for m in pattern.finditer(folded)]
-        return [
-            (folded[start:end], plan)
-            for start, end, plan in spans
-            if not any(s <= start and end <= e and e - s > end - start for s, e, _ in spans)
-        ]
-
-    def found(self, text: str) -> list[int]:
-        """Which of `plan_words` the text calls by one of the glossary's phrases, in order."""
-        return sorted({plan for _, plan in self.phrases_in(text)})
+        return sorted(
+            {
+                plan
+                for start, end, plan in spans
+                if not any(s <= start and end <= e and e - s > end - start for s, e, _ in spans)
+            }
+        )
 
     def expansion(self, text: str) -> list[str]:
         """The plan's words for every idea the text names in everyday words."""

@@ -158,14 +158,11 @@ class KeywordIndex:
             for term in tokens(word, self.lang)
         )
 
-    def coverage(
-        self, query: Sequence[str], found_in: AbstractSet[str] | None = None, bridged: AbstractSet[str] = frozenset()
-    ) -> float:
-        """Idf-weighted share of query terms present in `found_in` (default: anywhere in the corpus);
-        `bridged` terms count as present, wherever they are."""
+    def coverage(self, query: Sequence[str], found_in: AbstractSet[str] | None = None) -> float:
+        """Idf-weighted share of query terms present in `found_in` (default: anywhere in the corpus)."""
         terms = set(query)
         if not terms:
             return 0.0
         present = found_in if found_in is not None else self._vocabulary
         total = sum(self.weight(t) for t in terms)
-        return sum(self.weight(t) for t in terms if t in present or t in bridged) / total
+        return sum(self.weight(t) for t in terms if t in present) / total

@@ -51,9 +51,6 @@ class Retrieval:
     # The passage the previous answer led with, when the question points back at it ("What else
     # is in that group?"): what "that" refers to.
     referent: Passage | None = None
-    # The question's terms said in a phrase of the parents' glossary ("keep its promises"): the
-    # plans do not use them, but the glossary carries them to the plans' words.
-    bridged_terms: frozenset[str] = frozenset()
 
 
 def fuse(rankings: list[list[str]], weights: list[float], k: int) -> dict[str, float]:
@@ -198,8 +195,7 @@ class HybridRetriever:
         side = state.keyword_sides.get(lang) or state.keyword_sides["en"]
         terms = [side.keywords.known(t) for t in question_tokens(question, side.keywords.lang)]
         glossary = state.glossaries.get(side.keywords.lang)
-        phrases = glossary.phrases_in(question) if glossary else []
-        ideas = sorted({idea for _, idea in phrases})
+        ideas = glossary.found(question) if glossary else []
         plan_terms = (
             question_tokens(" ".join(glossary.plan_words[i] for i in ideas), side.keywords.lang) if glossary else []
         )
@@ -281,7 +277,6 @@ class HybridRetriever:
             )
 
         context_terms = [t for text, weight in context if weight > 0 for t in question_tokens(text, side.keywords.lang)]
-        said_in_glossary = " ".join(said for said, _ in phrases)
         return Retrieval(
             terms,
             side.keywords,
@@ -289,7 +284,6 @@ class HybridRetriever:
             [t for t in dict.fromkeys(context_terms) if t not in terms],
             [retrieved(pid) for pid in named],
             referent,
-            frozenset(question_tokens(said_in_glossary, side.keywords.lang)),
         )
 
     def _named_headings(

@@ -108,9 +108,8 @@ class PlanAssistant:
         features = {
             "dense_top": max((p.dense for p in retrieval.passages[:3]), default=0.0),
             "unit_top": selection.best_unit_similarity,
-            # A word said in a glossary phrase is covered: the glossary carries it to the plans' words.
-            "coverage_corpus": keywords.coverage(asked, bridged=retrieval.bridged_terms),
-            "coverage_top": keywords.coverage(asked, top.terms, bridged=retrieval.bridged_terms) if top else 0.0,
+            "coverage_corpus": keywords.coverage(asked),
+            "coverage_top": keywords.coverage(asked, top.terms) if top else 0.0,
         }
         # What the answer quotes, in the plans' words and, where a translation pairs with them, in
         # the reader's: "¿Cuántas recomendaciones?" is answered by "siete recomendaciones".

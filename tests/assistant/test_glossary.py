@@ -74,15 +74,6 @@ def test_a_phrase_inside_a_longer_one_names_nothing_of_its_own(glossary_file: Pa
     assert english.found("Not just grades: what about grades in art?") == [2, 3]  # the later "grades" stands alone
 
 
-def test_phrases_in_gives_the_words_of_each_phrase_found(glossary_file: Path) -> None:
-    english = Glossary.load(glossary_file, said="en")
-    assert english.phrases_in("Will my son learn to handle his money, not just grades?") == [
-        ("handle his money", 0),
-        ("not just grades", 3),
-    ]
-    assert english.phrases_in("What are the strategic priorities?") == []
-
-
 def test_spanish_phrases_match_without_their_accents(glossary_file: Path) -> None:
     spanish = Glossary.load(glossary_file, said="es", plan="plan_es")
     # a term with no Spanish phrases is left out
