@@ -12,7 +12,7 @@ import tempfile
 from pathlib import Path
 
 from assistant.confidence import Calibration
-from assistant.embedding import build_embedder, model_name
+from assistant.embedding import build_embedders, model_name
 from assistant.service import PlanAssistant
 from assistant.settings import Settings
 from evals.dataset import load_conversations, load_questions
@@ -33,7 +33,7 @@ GRID: dict[str, list] = {
 
 def main() -> int:
     base = Settings()
-    embedders = {key: build_embedder(key, base.model_cache_dir) for key in base.embedding_models}
+    embedders = build_embedders(base.embedding_models, base.model_cache_dir)
     dev = [q for q in load_questions() if q.split == "dev"]
     rows = []
     with tempfile.TemporaryDirectory() as scratch:
@@ -63,7 +63,7 @@ def grid(specs: list[str]) -> int:
     every combination of the settings given as name=v1,v2,... (no re-ingest: query-side settings)."""
     base = Settings()
     axes = {name: [float(v) for v in values.split(",")] for name, values in (spec.split("=", 1) for spec in specs)}
-    embedders = {key: build_embedder(key, base.model_cache_dir) for key in base.embedding_models}
+    embedders = build_embedders(base.embedding_models, base.model_cache_dir)
     dev = [q for q in load_questions() if q.split == "dev"]
     conversations = [c for c in load_conversations() if c.split == "dev"]
     print(" ".join(axes), "| en hit@1 hit@3 | es hit@1 hit@3 | conv hit@1 hit@3")

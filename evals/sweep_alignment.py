@@ -10,7 +10,7 @@ import itertools
 import sys
 from statistics import mean
 
-from assistant.embedding import build_embedder
+from assistant.embedding import build_embedders
 from assistant.service import PlanAssistant
 from assistant.settings import Settings
 from evals.alignment import alignment_breakdown, run_alignment
@@ -26,7 +26,7 @@ GRID: dict[str, list[float]] = {
 
 def main() -> int:
     base = Settings()
-    assistant = PlanAssistant(base, {k: build_embedder(k, base.model_cache_dir) for k in base.embedding_models})
+    assistant = PlanAssistant(base, build_embedders(base.embedding_models, base.model_cache_dir))
     dev = [p for p in load_proposals() if p.split == "dev"]
     rows = []
     for bonus, partial, gap, most in itertools.product(*GRID.values()):
@@ -46,7 +46,7 @@ def ceiling() -> int:
     no cap: no choice of thresholds can give a recall@5 above the one printed for k = 5."""
     base = Settings()
     loose = base.model_copy(update={"align_partial": -10.0, "align_near_margin": 0.0, "align_max_goals": 30})
-    assistant = PlanAssistant(loose, {k: build_embedder(k, base.model_cache_dir) for k in base.embedding_models})
+    assistant = PlanAssistant(loose, build_embedders(base.embedding_models, base.model_cache_dir))
     rows = [row for row in run_alignment(assistant, load_proposals()) if row["expected"]]
     print("split | proposals | " + " | ".join(f"recall in top {k}" for k in (3, 5, 10)))
     for split in ("dev", "test", "all"):

@@ -15,7 +15,7 @@ import pytest
 import uvicorn
 from fastapi import FastAPI
 
-from assistant.embedding import Embedder, build_embedder, model_name
+from assistant.embedding import Embedder, build_embedders, model_name
 from assistant.service import PlanAssistant
 from assistant.settings import Settings
 from ingest.run import run_ingest
@@ -33,7 +33,7 @@ def make_settings(data_dir: Path, corpus_dir: Path = CORPUS, **overrides: object
 @pytest.fixture(scope="session")
 def embedders() -> dict[str, Embedder]:
     """The real bundled models, loaded once for the session."""
-    return {key: build_embedder(key, MODEL_CACHE) for key in Settings().embedding_models}
+    return build_embedders(Settings().embedding_models, MODEL_CACHE)
 
 
 def ingest_with(settings: Settings, embedders: dict[str, Embedder], **kwargs: object):  # type: ignore[no-untyped-def]
