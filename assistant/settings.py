@@ -59,6 +59,11 @@ class Settings(BaseSettings):
     # question names a section: it is about that section). English dev hit@1 / hit@3 at 0, 1, 2, 3:
     # 0.905 / 0.952, 0.929 / 0.976, 0.976 / 1.0, 0.976 / 1.0; Spanish and conversations unchanged.
     glossary_home_weight: float = Field(default=2.0, ge=0)
+    # A yes/no question's vector is this share that of its words without the frame ("will my kid
+    # be taught to", assistant/framing.py). Dev grid (`python -m evals.sweep unframed_share=...`),
+    # English hit@1 / hit@3 and conversation hit@1 at 0, 0.5, 0.7, 1: 0.897 / 0.949 / 0.975,
+    # 0.923 / 0.974 / 0.975, 0.923 / 0.974 / 0.975, 0.923 / 0.962 / 0.950; the least of the best.
+    unframed_share: float = Field(default=0.5, ge=0, le=1)
     # Up to this many passages, dense search runs exactly in memory; beyond it, Chroma's HNSW.
     in_memory_passage_limit: int = 20_000
 
