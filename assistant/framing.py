@@ -4,9 +4,10 @@
 started?" open with who is asked about and how ("will my kid be taught to", "is the district
 going to"): words no passage of the plans says, which pull a question's vector toward any
 passage about kids or the district. What follows the frame ("be honest", "keep doing what it
-started") is what the question is about, and it is what the dense models compare with the plans'
-sentences. Only the dense side reads the unframed question: the keyword side already drops such
-words (keywords._QUESTION_WORDS), and a question that is nothing but its frame keeps its words.
+started") is what the question is about: the dense models read it beside the question as asked,
+their vector the blend of the two (retrieval.HybridRetriever._embed, `unframed_share`). Only the
+dense side reads it: the keyword side already drops such words (keywords._QUESTION_WORDS). A
+question that is nothing but its frame keeps its words.
 
 The frame is English grammar, not a list of questions: an auxiliary, a subject from the people
 and bodies a parent asks about, and the verbs that carry the question's time or mood.
