@@ -169,13 +169,18 @@ class HybridRetriever:
         return scores
 
     def _embed(
-        self, model: DenseModel, question: str, context: Sequence[tuple[str, float]], lang: str, ideas: list[int]
+        self,
+        model: DenseModel,
+        question: str,
+        about: str,
+        context: Sequence[tuple[str, float]],
+        lang: str,
+        ideas: list[int],
     ) -> np.ndarray:
-        """The question's vector, blended with that of its words without a yes/no question's frame
-        (assistant/framing.py), moved toward the plan's words for the glossary ideas it names and
-        toward the conversation's earlier turns, by their weights."""
+        """The question's vector, blended with that of `about`, its words without a yes/no
+        question's frame (assistant/framing.py), moved toward the plan's words for the glossary
+        ideas it names and toward the conversation's earlier turns, by their weights."""
         share = self._settings.unframed_share
-        about = unframed(question, lang) if share > 0 else question
         if about == question:
             combined = model.embedder.embed_query(question)
         else:  # both readings in one call of the model: the question as asked, and what it is about
@@ -220,9 +225,13 @@ class HybridRetriever:
         weights: list[float] = []
         dense = np.zeros(state.originals)
         unit_similarity = np.zeros(int(state.unit_bounds[-1]))
-        # The models embed the question side by side (onnxruntime and numpy release the GIL).
+        # The frame is read once for all models, which then embed side by side (onnxruntime and
+        # numpy release the GIL).
+        about = unframed(question, side.keywords.lang) if settings.unframed_share > 0 else question
         vectors = list(
-            self._pool.map(lambda model: self._embed(model, question, context, side.keywords.lang, ideas), self._models)
+            self._pool.map(
+                lambda model: self._embed(model, question, about, context, side.keywords.lang, ideas), self._models
+            )
         )
         for model, vector in zip(self._models, vectors):
             reads_it = lang == "en" or model.key not in settings.english_only_models

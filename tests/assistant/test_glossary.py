@@ -119,11 +119,6 @@ def without_glossary(built_settings: Settings, embedders: dict[str, Embedder]) -
 
 
 @pytest.fixture(scope="module")
-def without_homes(built_settings: Settings, embedders: dict[str, Embedder]) -> PlanAssistant:
-    return PlanAssistant(built_settings.model_copy(update={"glossary_home_weight": 0}), embedders)
-
-
-@pytest.fixture(scope="module")
 def homes_alone(built_settings: Settings, embedders: dict[str, Embedder]) -> tuple[PlanAssistant, PlanAssistant]:
     """With and without the ideas' homes, the question's frame read as asked (unframed_share 0):
     reading past "Is PUSD trying to" also finds the vision, and here the homes are seen alone."""
