@@ -63,9 +63,16 @@ class Citation(BaseModel):
     )
 
 
+Status = Literal["answered", "uncertain", "not_found"]
+
+
 class Answer(BaseModel):
     answer: str
     lang: Literal["en", "es"] = "en"
+    status: Status = Field(
+        description="answered: the plans answer this, the answer leads with it; uncertain: the closest passages, "
+        "which may not answer the question; not_found: the plans do not answer, the reply says where to ask."
+    )
     grounded: bool = Field(description="False when the plans do not answer: the reply says so and cites nothing.")
     confidence: float = Field(ge=0, le=1, description="Calibrated probability that the plans answer the question.")
     citations: list[Citation] = Field(default_factory=list)

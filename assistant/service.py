@@ -128,6 +128,7 @@ class PlanAssistant:
             answer = Answer(
                 answer=phrase(self.settings.prompts_dir, lang, "refusal"),
                 lang=lang,
+                status="not_found",
                 grounded=False,
                 confidence=round(confidence, 4),
                 citations=[],
@@ -141,7 +142,14 @@ class PlanAssistant:
                     retrieval.named or ([retrieval.referent] if retrieval.referent else []),
                 )
             text, citations = render(selection, self.settings.prompts_dir, lang, self.settings.public_base_url)
-            answer = Answer(answer=text, lang=lang, grounded=True, confidence=round(confidence, 4), citations=citations)
+            answer = Answer(
+                answer=text,
+                lang=lang,
+                status="answered",
+                grounded=True,
+                confidence=round(confidence, 4),
+                citations=citations,
+            )
         return Explained(answer, features, retrieval)
 
     def ask(self, question: str, history: Sequence[Turn] = (), lang: Lang | None = None) -> Answer:
