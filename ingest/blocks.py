@@ -6,7 +6,8 @@ import hashlib
 from dataclasses import dataclass
 from typing import Literal
 
-BlockKind = Literal["heading", "paragraph", "item"]
+BlockKind = Literal["heading", "paragraph", "item", "row"]
+ROW_SEPARATOR = " | "  # between a table row's "Header: cell" pairs
 
 
 @dataclass(frozen=True)
@@ -19,6 +20,20 @@ class Block:
     level: int = 0  # heading level (1 = top), or list depth for items (0 = outermost)
     marker: str = ""  # "-", "•", "1." for list items
     anchor: str | None = None  # id of the nearest HTML heading, for links
+    # A table row: its cells verbatim and its table's column headers ("" where a column has none).
+    cells: tuple[str, ...] = ()
+    headers: tuple[str, ...] = ()
+
+
+def table_row(cells: list[str], headers: list[str], page: int | None = None, anchor: str | None = None) -> Block:
+    """A table row as one block whose text names each cell by its column ("Total Funds: $1,240,000"),
+    so "How much is budgeted for counselors?" finds the row and cites it whole. Empty cells are left out."""
+    named = [
+        f"{header}: {cell}" if header and header != cell else cell
+        for cell, header in zip(cells, list(headers) + [""] * (len(cells) - len(headers)))
+        if cell
+    ]
+    return Block("row", ROW_SEPARATOR.join(named), page, anchor=anchor, cells=tuple(cells), headers=tuple(headers))
 
 
 @dataclass(frozen=True)
@@ -34,6 +49,8 @@ class SourceDocument:
     language: str = "en"
     translation_of: str | None = None  # doc_id of the original this document translates
     label: str = ""  # how a translation is labelled to readers, e.g. "Traducción no oficial"
+    district: str = ""  # the name of the district whose document it is (the manifest's)
+    edition: str = ""  # the years it covers or the year it was adopted: "2016-2020", "2024-25"
 
 
 @dataclass(frozen=True)
@@ -53,6 +70,10 @@ class Chunk:
     language: str = "en"
     original_id: str = ""  # in a translation: id of the original's chunk that this one renders
     label: str = ""  # the document's label for readers ("Traducción no oficial"); not part of the id
+    # The document's facts, which a question may name ("Lakeshore's 2024-25 board goals"); not part of the id.
+    district: str = ""
+    edition: str = ""
+    doc_kind: str = ""
 
     @property
     def id(self) -> str:

@@ -46,7 +46,9 @@ def lead_in_label(text: str) -> str:
 def _sentences(
     block: Block, index: int, section: tuple[str, ...], group: int, opens_list: bool, is_label: bool
 ) -> list[_Piece]:
-    """A paragraph's or list item's sentences as pieces; the list marker goes on the first."""
+    """A paragraph's or list item's sentences as pieces; the list marker goes on the first. A
+    table row is one piece: its cells mean something only together."""
+    sentences = [block.text] if block.kind == "row" else split_sentences(block.text)
     return [
         _Piece(
             section,
@@ -61,7 +63,7 @@ def _sentences(
             index,
             position,
         )
-        for position, sentence in enumerate(split_sentences(block.text))
+        for position, sentence in enumerate(sentences)
     ]
 
 
@@ -101,6 +103,16 @@ def _pieces(blocks: tuple[Block, ...]) -> list[_Piece]:
             is_label = bool(label) and block.text.rstrip(":") == label
             pieces += _sentences(block, index, section, group, opens_list, is_label)
             previous_kind = "item"
+            continue
+        if block.kind == "row":
+            # A table is one group: its rows chunk together, under the headings above it; a
+            # table with other columns right after it is another table.
+            labels.clear()
+            previous = blocks[index - 1] if index else None
+            if previous is None or previous.kind != "row" or previous.headers != block.headers:
+                group += 1
+            pieces += _sentences(block, index, tuple(h for _, h in headings), group, False, False)
+            previous_kind, lead_in_paragraph_open = "row", False
             continue
         # A paragraph: its sentences are the pieces; ":" at its end opens the list that follows.
         labels.clear()
@@ -167,6 +179,9 @@ def _chunk(
         language=document.language,
         original_id=original_id,
         label=document.label,
+        district=document.district,
+        edition=document.edition,
+        doc_kind=document.kind,
     )
 
 

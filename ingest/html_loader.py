@@ -1,7 +1,8 @@
-"""HTML -> blocks with BeautifulSoup: headings, paragraphs and (nested) list items.
+"""HTML -> blocks with BeautifulSoup: headings, paragraphs, (nested) list items and table rows.
 
 Site chrome (header, nav, footer, scripts) is page furniture and is dropped. A list item's own
-text excludes its nested lists and paragraphs, which become blocks of their own.
+text excludes its nested lists and paragraphs, which become blocks of their own. A table row is
+one block that names each cell by its column header (a <th> row, or the <thead>).
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from pathlib import Path
 
 from bs4 import BeautifulSoup, NavigableString, Tag
 
-from ingest.blocks import Block
+from ingest.blocks import Block, table_row
 
 _FURNITURE = ["header", "nav", "footer", "script", "style", "aside", "form", "noscript"]
 _HEADINGS = {f"h{level}": level for level in range(1, 7)}
@@ -36,7 +37,19 @@ def load_html(path: Path) -> list[Block]:
     root = soup.find("main") or soup.body or soup
     blocks: list[Block] = []
     anchor: str | None = None
-    for element in root.find_all(list(_HEADINGS) + ["p", "li"]):
+    headers: dict[int, list[str]] = {}  # per table (by id), its column headers
+    for element in root.find_all(list(_HEADINGS) + ["p", "li", "tr"]):
+        table = element.find_parent("table")
+        if element.name == "tr" and table is not None:
+            cells = [" ".join(cell.get_text().split()) for cell in element.find_all(["th", "td"], recursive=False)]
+            is_header = element.find_parent("thead") is not None or not element.find_all("td", recursive=False)
+            if is_header and id(table) not in headers:
+                headers[id(table)] = cells
+            elif any(cells):
+                blocks.append(table_row(cells, headers.get(id(table), []), anchor=anchor))
+            continue
+        if table is not None:
+            continue  # a paragraph or list inside a cell is part of its row
         if element.name in _HEADINGS:
             anchor = str(element.get("id") or "") or anchor
             text = " ".join(element.get_text().split())

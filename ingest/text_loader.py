@@ -1,19 +1,16 @@
-"""Markdown and plain text -> blocks.
+"""Plain text -> blocks (Markdown has its own loader, ingest/markdown_loader.py).
 
-Markdown headings are "#" lines. In plain text a heading is an all-capitals line, or a short line
-with no closing punctuation standing alone between blank lines. A form feed starts a new page.
-Lines starting with "-", "*", "•" or "1." are list items, nested by indent.
+A heading is an all-capitals line, or a short line with no closing punctuation standing alone
+between blank lines. A form feed starts a new page. Lines starting with "-", "*", "•" or "1."
+are list items, nested by indent.
 """
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 from ingest.blocks import Block
 from ingest.text_units import split_marker
-
-_MD_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*$")
 
 
 def _plain_heading_level(line: str, before_blank: bool, after_blank: bool) -> int:
@@ -25,9 +22,8 @@ def _plain_heading_level(line: str, before_blank: bool, after_blank: bool) -> in
     return 2 if short and before_blank and after_blank else 0
 
 
-def load_text(path: Path, markdown: bool | None = None) -> list[Block]:
-    """Read a .md or .txt file into blocks; `markdown` defaults to the file's extension."""
-    is_markdown = path.suffix.lower() in {".md", ".markdown"} if markdown is None else markdown
+def load_text(path: Path) -> list[Block]:
+    """Read a plain text file into blocks."""
     # split("\n"), not splitlines(): splitlines() would swallow the form feeds that mark pages.
     lines = path.read_text(encoding="utf-8").replace("\r\n", "\n").split("\n")
     blocks: list[Block] = []
@@ -48,19 +44,13 @@ def load_text(path: Path, markdown: bool | None = None) -> list[Block]:
             flush()
             continue
         marker, rest = split_marker(raw)
-        heading = _MD_HEADING.match(raw.strip()) if is_markdown else None
         before_blank = index == 0 or not lines[index - 1].strip()
         after_blank = index + 1 >= len(lines) or not lines[index + 1].strip()
-        if heading:
-            flush()
-            blocks.append(Block("heading", heading.group(2), page, level=len(heading.group(1))))
-        elif marker:
+        if marker:
             flush()
             depth = min((len(raw) - len(raw.lstrip())) // 2, 3) if raw[:1].isspace() else 0
             blocks.append(Block("item", rest, page, level=depth, marker=marker))
-        elif (
-            not is_markdown and not paragraph and (plain_level := _plain_heading_level(raw, before_blank, after_blank))
-        ):
+        elif not paragraph and (plain_level := _plain_heading_level(raw, before_blank, after_blank)):
             blocks.append(Block("heading", raw.strip(), page, level=plain_level))
         elif blocks and blocks[-1].kind == "item" and not paragraph and raw[:1].isspace():
             last = blocks[-1]  # an indented continuation of a list item

@@ -1,6 +1,7 @@
 from pathlib import Path
 
 from ingest.html_loader import load_html
+from ingest.markdown_loader import load_markdown
 from ingest.text_loader import load_text
 from tests.conftest import CORPUS
 
@@ -20,7 +21,7 @@ def test_html_drops_site_furniture_and_keeps_structure() -> None:
 def test_markdown_headings_lists_and_paragraphs(tmp_path: Path) -> None:
     path = tmp_path / "plan.md"
     path.write_text("# Title\n\nIntro line one\ncontinues here.\n\n## Goals\n\n- First goal\n  1. Detail\n", "utf-8")
-    blocks = load_text(path)
+    blocks = load_markdown(path)
     assert [(b.kind, b.text, b.level) for b in blocks] == [
         ("heading", "Title", 1),
         ("paragraph", "Intro line one continues here.", 0),
