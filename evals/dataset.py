@@ -13,7 +13,7 @@ from pydantic import BaseModel, Field
 QUESTIONS = Path(__file__).parent / "questions.jsonl"
 CONVERSATIONS = Path(__file__).parent / "conversations.jsonl"
 
-Kind = Literal["direct", "paraphrase", "list", "unanswerable", "followup", "newtopic"]
+Kind = Literal["direct", "paraphrase", "list", "yesno", "unanswerable", "followup", "newtopic"]
 
 
 class Question(BaseModel):
@@ -25,6 +25,10 @@ class Question(BaseModel):
     doc_id: str | None
     page: int | None
     lang: Literal["en", "es"] = "en"  # the language the question is written in (and the reply's)
+    # The new-district sets (evals/districts/): whose plans the question is about, and whether it
+    # names the district, a document, an edition or a year ("the 2024-25 board goals").
+    district: str | None = None
+    names: bool = False
 
     @property
     def answerable(self) -> bool:
@@ -42,13 +46,14 @@ class Turn(BaseModel):
 class Conversation(BaseModel):
     id: str
     lang: Literal["en", "es"]
-    split: Literal["dev", "test"]
+    split: Literal["dev", "test"] = "test"
     turns: list[Turn] = Field(min_length=2, max_length=3)
+    district: str | None = None
 
     def questions(self) -> list[Question]:
         """Each turn as a Question (ids conv-01/1, conv-01/2 ...), in conversation order."""
         return [
-            Question(id=f"{self.id}/{n}", lang=self.lang, split=self.split, **turn.model_dump())
+            Question(id=f"{self.id}/{n}", lang=self.lang, split=self.split, district=self.district, **turn.model_dump())
             for n, turn in enumerate(self.turns, start=1)
         ]
 
@@ -57,8 +62,8 @@ def _jsonl(path: Path) -> list[dict]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
-def load_questions(path: Path = QUESTIONS) -> list[Question]:
-    return [Question.model_validate(row) for row in _jsonl(path)]
+def load_questions(path: Path = QUESTIONS, **defaults: object) -> list[Question]:
+    return [Question.model_validate(defaults | row) for row in _jsonl(path)]
 
 
 def load_conversations(path: Path = CONVERSATIONS) -> list[Conversation]:
