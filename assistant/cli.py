@@ -142,14 +142,16 @@ def feedback(settings: Settings, as_json: bool, limit: int | None = None) -> int
 
 
 def evaluate(settings: Settings, calibrate: bool, baseline: bool, out: Path) -> int:
-    from assistant.confidence import Calibration
+    from assistant.decide.confidence import Calibration
     from assistant.service import PlanAssistant
     from evals.alignment import alignment_breakdown, run_alignment
     from evals.dataset import load_conversations, load_proposals, load_questions
+    from evals.districts import DISTRICT_GROUPS, load_district_sets, run_district_sets
     from evals.runner import (
         THRESHOLDS,
         breakdown,
         gate,
+        prefixed,
         report_markdown,
         run_baseline,
         run_conversations,
@@ -160,7 +162,8 @@ def evaluate(settings: Settings, calibrate: bool, baseline: bool, out: Path) -> 
 
     ingest(settings, progress=False)
     questions = load_questions()
-    assistant = PlanAssistant(settings, _embedders(settings))
+    embedders = _embedders(settings)
+    assistant = PlanAssistant(settings, embedders)
     if calibrate:
         calibration: Calibration = fit_calibration(assistant, questions)
         calibration.save(settings.calibration_file)
@@ -175,11 +178,20 @@ def evaluate(settings: Settings, calibrate: bool, baseline: bool, out: Path) -> 
         from evals.baseline import TutorialBaseline
 
         rows["baseline"] = run_baseline(TutorialBaseline(settings.corpus_dir), questions)
+    # The new-district split: each district on its own corpus, then all mixed with PUSD's.
+    rows |= run_district_sets(settings, embedders, load_district_sets(), settings.data_dir / "evals", baseline)
     # Conversation turns are their own groups ("conv/kind:followup" ...): a follow-up is only
     # comparable with other follow-ups, and the baseline has no notion of a conversation.
-    ours = breakdown(rows["ours"]) | {f"conv/{k}": v for k, v in breakdown(rows["conversations"]).items()}
+    ours = breakdown(rows["ours"]) | prefixed(breakdown(rows["conversations"]), "conv/")
     ours |= alignment_breakdown(rows["alignment"])  # "align", "align:dev", "align:test", "align:kind:..."
-    theirs = breakdown(rows["baseline"]) if baseline else None
+    for name, prefix in DISTRICT_GROUPS.items():
+        ours |= prefixed(breakdown(rows[name]), prefix)
+    theirs = None
+    if baseline:
+        theirs = breakdown(rows["baseline"])
+        for name, prefix in DISTRICT_GROUPS.items():
+            if f"{name}-baseline" in rows:
+                theirs |= prefixed(breakdown(rows[f"{name}-baseline"]), prefix)
     config = settings.model_dump(
         include={
             "chunk_max_words",

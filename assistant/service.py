@@ -8,13 +8,10 @@ import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
-from assistant.alignment import Aligner, align_reply, framework_reply
-from assistant.answer import render, select_among, select_quotes, widen_for_lists
-from assistant.confidence import Calibration
-from assistant.conversation import asks_which_of_them, conversation_context, shown_quotes
-from assistant.embedding import Embedder
-from assistant.errors import AssistantError
-from assistant.guard import (
+from assistant.align.aligner import Aligner, align_reply, framework_reply
+from assistant.compose.answer import render, select_among, select_quotes, widen_for_lists
+from assistant.decide.confidence import Calibration
+from assistant.decide.guard import (
     answer_type_found,
     asks_for_what_the_plans_never_name,
     is_instruction,
@@ -22,10 +19,13 @@ from assistant.guard import (
     names_what_the_plans_lack,
     outside_the_plans,
 )
-from assistant.index import PassageIndex, make_client
-from assistant.language import Lang, reply_language
+from assistant.embedding import Embedder
+from assistant.errors import AssistantError
+from assistant.index.store import PassageIndex, make_client
 from assistant.prompts import phrase
-from assistant.retrieval import DenseModel, HybridRetriever, Retrieval
+from assistant.question.conversation import asks_which_of_them, conversation_context, shown_quotes
+from assistant.question.language import Lang, reply_language
+from assistant.retrieve.hybrid import DenseModel, HybridRetriever, Retrieval
 from assistant.schemas import AlignReply, Answer, Citation, Framework, Turn
 from assistant.settings import Settings
 

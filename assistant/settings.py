@@ -52,7 +52,7 @@ class Settings(BaseSettings):
     max_citations: int = Field(default=3, ge=1, le=10)
     # Everyday words -> the plan's words (assistant/glossary.py): how far a question that uses them
     # is moved toward the plan's words, in vector space and in the keyword query.
-    parent_terms_file: Path = Path(__file__).parent / "parent_terms.toml"
+    parent_terms_file: Path = Path(__file__).parent / "text" / "parent_terms.toml"
     glossary_weight: float = Field(default=0.5, ge=0)
     glossary_keyword_weight: float = Field(default=0.5, ge=0)
     # The glossary's plan words are copied from the plans: the passages that hold them word for
@@ -69,7 +69,7 @@ class Settings(BaseSettings):
     # Up to this many passages, dense search runs exactly in memory; beyond it, Chroma's HNSW.
     in_memory_passage_limit: int = 20_000
 
-    calibration_file: Path = Path(__file__).parent / "calibration.json"
+    calibration_file: Path = Path(__file__).parent / "decide" / "calibration.json"
     prompts_dir: Path = Path(__file__).parent.parent / "prompts"
 
     # How often a server looks for a re-ingest by another process (a shared Chroma server).
@@ -89,7 +89,7 @@ class Settings(BaseSettings):
     # Plan alignment (assistant/alignment.py). A heading with one of these words opens a framework
     # of goals (ingest/framework.py), so a new plan's "Goals" or "Objectives" need no code change.
     framework_words: list[str] = ["values", "priorities", "recommendations", "profile", "goals", "objectives"]
-    staff_terms_file: Path = Path(__file__).parent / "staff_terms.toml"
+    staff_terms_file: Path = Path(__file__).parent / "align" / "staff_terms.toml"
     # MiniLM separates staff proposals' goals better than USE-m3 on the dev proposals (recall of
     # the top five 0.599 at 2:1 against 0.535 at 1:1, measured by hand; see git log).
     align_model_weights: dict[str, float] = {"minilm": 2.0, "use-m3": 1.0}

@@ -1,6 +1,7 @@
 """The baseline a team would build from a LangChain tutorial, scored beside ours.
 
-Page texts (pypdf for the PDF, BeautifulSoup for the web page) -> RecursiveCharacterTextSplitter
+Page texts (pypdf for a PDF, BeautifulSoup for a web page, python-docx for Word, Markdown as it is)
+-> RecursiveCharacterTextSplitter
 (1000, 200) -> the same all-MiniLM-L6-v2 weights through langchain-huggingface -> Chroma top 4.
 It never refuses and shows whole chunks as its citations. It reads the original documents only:
 a translation's chunks could never match the English passages a citation is scored against, and
@@ -15,6 +16,7 @@ from pathlib import Path
 
 import chromadb
 from chromadb.config import Settings as ChromaSettings
+from docx import Document as DocxDocument
 from langchain_chroma import Chroma
 from langchain_core.documents import Document
 from langchain_huggingface import HuggingFaceEmbeddings
@@ -42,6 +44,13 @@ class TutorialBaseline:
                     documents.append(Document(page.extract_text(), metadata={"source": path.name, "page": number}))
             elif path.suffix == ".html":
                 text = BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser").get_text("\n")
+                documents.append(Document(text, metadata={"source": path.name}))
+            elif path.suffix in {".md", ".txt"}:
+                documents.append(Document(path.read_text(encoding="utf-8"), metadata={"source": path.name}))
+            elif path.suffix == ".docx":
+                word = DocxDocument(str(path))
+                cells = [" | ".join(c.text for c in row.cells) for t in word.tables for row in t.rows]
+                text = "\n".join([p.text for p in word.paragraphs] + cells)
                 documents.append(Document(text, metadata={"source": path.name}))
         chunks = RecursiveCharacterTextSplitter(chunk_size=1000, chunk_overlap=200).split_documents(documents)
         embeddings = HuggingFaceEmbeddings(

@@ -14,10 +14,18 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
+from assistant.embedding import Embedder, model_name
+from assistant.service import PlanAssistant
+from assistant.settings import Settings
 from evals.dataset import Conversation, Question, load_conversations, load_questions
 from ingest.corpus import MANIFEST, read_corpus_manifest
+from ingest.run import run_ingest
 
 DISTRICTS = Path(__file__).parent / "districts"
+# The rows of run_district_sets and their groups in the evaluation's summary: "nd/all" is every
+# district on its own corpus, "mix-named/all" the questions that name their district, document or
+# year asked of the mixed corpus.
+DISTRICT_GROUPS = {"districts": "nd/", "districts-conv": "nd-conv/", "mixed": "mix/", "mixed-named": "mix-named/"}
 
 
 @dataclass(frozen=True)
@@ -47,7 +55,9 @@ def load_district_sets(root: Path = DISTRICTS) -> list[DistrictSet]:
 def mixed_corpus(corpora: list[Path], target: Path) -> Path:
     """One corpus folder holding the documents of several corpora, its manifest naming every
     district and each document's. File names must not collide."""
-    target.mkdir(parents=True, exist_ok=True)
+    if target.exists():
+        shutil.rmtree(target)
+    target.mkdir(parents=True)
     districts, documents = [], []
     for corpus in corpora:
         manifest = read_corpus_manifest(corpus)
@@ -57,3 +67,44 @@ def mixed_corpus(corpora: list[Path], target: Path) -> Path:
             shutil.copy2(corpus / entry.file, target / entry.file)
     (target / MANIFEST).write_text(json.dumps({"districts": districts, "documents": documents}, indent=2), "utf-8")
     return target
+
+
+def _named(rows: list[dict], questions: list[Question]) -> list[dict]:
+    named = {q.id for q in questions if q.names}
+    return [row for row in rows if row["id"] in named]
+
+
+def run_district_sets(
+    settings: Settings,
+    embedders: dict[str, Embedder],
+    sets: list[DistrictSet],
+    work_dir: Path,
+    with_baseline: bool = True,
+) -> dict[str, list[dict]]:
+    """Score every district on its own corpus (`districts`, `districts-conv`), then all of them
+    mixed into one corpus with the settings' own (`mixed`; `mixed-named`: the questions that name
+    their district, document or year), with the tutorial baseline beside ours."""
+    from evals.baseline import TutorialBaseline
+    from evals.runner import run_baseline, run_conversations, run_ours
+
+    rows: dict[str, list[dict]] = {name: [] for name in ("districts", "districts-conv", "mixed", "mixed-named")}
+    if with_baseline:
+        rows |= {"districts-baseline": [], "mixed-baseline": [], "mixed-named-baseline": []}
+    questions = [q for district in sets for q in district.questions]
+    for district in sets:
+        local = settings.model_copy(update={"corpus_dir": district.corpus_dir, "data_dir": work_dir / district.slug})
+        run_ingest(local, lambda key: embedders[key], model_name, progress=False)
+        assistant = PlanAssistant(local, embedders)
+        rows["districts"] += run_ours(assistant, district.questions, district.corpus_dir)
+        rows["districts-conv"] += run_conversations(assistant, district.conversations, district.corpus_dir)
+        if with_baseline:
+            rows["districts-baseline"] += run_baseline(TutorialBaseline(district.corpus_dir), district.questions)
+    corpus = mixed_corpus([settings.corpus_dir, *(d.corpus_dir for d in sets)], work_dir / "mixed" / "corpus")
+    mixed = settings.model_copy(update={"corpus_dir": corpus, "data_dir": work_dir / "mixed"})
+    run_ingest(mixed, lambda key: embedders[key], model_name, progress=False)
+    rows["mixed"] = run_ours(PlanAssistant(mixed, embedders), questions, corpus)
+    rows["mixed-named"] = _named(rows["mixed"], questions)
+    if with_baseline:
+        rows["mixed-baseline"] = run_baseline(TutorialBaseline(corpus), questions)
+        rows["mixed-named-baseline"] = _named(rows["mixed-baseline"], questions)
+    return rows

@@ -9,8 +9,8 @@ import json
 from collections.abc import Sequence
 from pathlib import Path
 
-from assistant.confidence import Calibration, fit
-from assistant.conversation import quoted_texts
+from assistant.decide.confidence import Calibration, fit
+from assistant.question.conversation import quoted_texts
 from assistant.schemas import Answer
 from assistant.schemas import Turn as HistoryTurn
 from assistant.service import Explained, PlanAssistant
@@ -112,6 +112,11 @@ def breakdown(rows: Sequence[dict]) -> dict[str, dict]:
         groups.setdefault(f"{row['lang']}:{row['split']}", []).append(row)
         groups.setdefault(f"kind:{row['kind']}", []).append(row)
     return {name: summarize(group) for name, group in groups.items()}
+
+
+def prefixed(groups: dict[str, dict], prefix: str) -> dict[str, dict]:
+    """The groups of one question set under its own names: "nd/en", "conv/kind:followup"."""
+    return {f"{prefix}{name}": metrics for name, metrics in groups.items()}
 
 
 def calibrate(assistant: PlanAssistant, questions: Sequence[Question]) -> Calibration:

@@ -11,7 +11,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from assistant.confidence import Calibration
+from assistant.decide.confidence import Calibration
 from assistant.embedding import build_embedders, model_name
 from assistant.service import PlanAssistant
 from assistant.settings import Settings

@@ -11,7 +11,7 @@ from tqdm import tqdm
 
 from assistant.embedding import Embedder
 from assistant.errors import IngestError
-from assistant.index import PassageIndex, chunk_records, goal_records, make_client
+from assistant.index.store import PassageIndex, chunk_records, goal_records, make_client
 from assistant.settings import Settings
 from ingest.blocks import Chunk, SourceDocument
 from ingest.chunker import StructureMismatch, chunk_document, chunk_translation

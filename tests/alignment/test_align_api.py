@@ -9,7 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 from fpdf import FPDF
 
-from assistant.alignment import split_parts
+from assistant.align.aligner import split_parts
 from assistant.api import create_app
 from assistant.cli import main
 from assistant.embedding import Embedder

@@ -12,8 +12,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from assistant.alignment import Aligner
-from assistant.retrieval import DenseModel
+from assistant.align.aligner import Aligner
+from assistant.retrieve.hybrid import DenseModel
 from assistant.settings import Settings
 
 GOALS = {"equity": "Equity", "staff": "Outstanding Staff"}

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from assistant.alignment import _goals_named
-from assistant.glossary import Glossary
+from assistant.align.aligner import _goals_named
 from assistant.settings import Settings
+from assistant.text.glossary import Glossary
 from ingest.blocks import Block, SourceDocument
 from ingest.corpus import load_corpus
 from ingest.framework import Goal, extract_framework

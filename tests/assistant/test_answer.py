@@ -4,10 +4,10 @@ from dataclasses import replace
 
 import numpy as np
 
-from assistant.answer import Quote, Selection, render, select_quotes, widen_for_lists
-from assistant.index_state import Passage
-from assistant.keywords import KeywordIndex, tokens
-from assistant.retrieval import Retrieval
+from assistant.compose.answer import Quote, Selection, render, select_quotes, widen_for_lists
+from assistant.index.state import Passage
+from assistant.retrieve.hybrid import Retrieval
+from assistant.text.keywords import KeywordIndex, tokens
 from tests.conftest import ROOT
 
 PROMPTS = ROOT / "prompts"

@@ -1,6 +1,6 @@
 import pytest
 
-from assistant.confidence import FEATURES, Calibration, choose_threshold, fit
+from assistant.decide.confidence import FEATURES, Calibration, choose_threshold, fit
 
 
 def test_threshold_keeps_all_answerable_when_five_percent_allows_none() -> None:

@@ -2,7 +2,13 @@
 
 import pytest
 
-from assistant.conversation import asks_which_of_them, conversation_context, leans_back, quoted_items, shown_quotes
+from assistant.question.conversation import (
+    asks_which_of_them,
+    conversation_context,
+    leans_back,
+    quoted_items,
+    shown_quotes,
+)
 from assistant.schemas import Turn
 from assistant.service import PlanAssistant
 

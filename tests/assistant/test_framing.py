@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from assistant.embedding import Embedder
-from assistant.framing import unframed
+from assistant.question.framing import unframed
 from assistant.service import PlanAssistant
 from assistant.settings import Settings
 

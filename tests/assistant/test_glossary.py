@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 
 from assistant.embedding import Embedder
-from assistant.glossary import Glossary
 from assistant.service import PlanAssistant
 from assistant.settings import Settings
+from assistant.text.glossary import Glossary
 from evals.verbatim import page_texts
 from ingest.text_units import normalize_for_match
 from tests.conftest import CORPUS

@@ -1,6 +1,6 @@
 import pytest
 
-from assistant.guard import (
+from assistant.decide.guard import (
     answer_type_found,
     asks_for_what_the_plans_never_name,
     class_subjects,

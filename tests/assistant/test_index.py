@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from assistant.errors import EmbeddingModelMismatch, IndexNotReady
-from assistant.index import PassageIndex, Record, make_client
+from assistant.index.store import PassageIndex, Record, make_client
 from tests.conftest import make_settings
 
 

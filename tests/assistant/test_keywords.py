@@ -2,8 +2,8 @@
 
 import pytest
 
-from assistant.keywords import KeywordIndex, heading_words, question_tokens, question_words, tokens
 from assistant.service import PlanAssistant
+from assistant.text.keywords import KeywordIndex, heading_words, question_tokens, question_words, tokens
 
 
 @pytest.mark.parametrize(

@@ -2,7 +2,7 @@
 
 import pytest
 
-from assistant.language import reply_language
+from assistant.question.language import reply_language
 from assistant.schemas import Turn
 
 

@@ -4,7 +4,7 @@ does to a real question (real index)."""
 import pytest
 
 from assistant.service import PlanAssistant
-from assistant.spelling import Speller
+from assistant.text.spelling import Speller
 
 PLAN = Speller(
     {

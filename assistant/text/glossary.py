@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from assistant.keywords import fold_accents
+from assistant.text.keywords import fold_accents
 
 # A possessive, an article or (in Spanish) an object pronoun people put inside a phrase: "manage
 # time" is said "manage his time", "quién supervisa" is said "¿quién lo supervisa?".

@@ -22,11 +22,11 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from assistant.framing import unframed
-from assistant.glossary import Glossary, plain_words
-from assistant.index_state import DenseModel, IndexState, Passage, read_state
-from assistant.keywords import KeywordIndex, question_tokens, question_words
+from assistant.index.state import DenseModel, IndexState, Passage, read_state
+from assistant.question.framing import unframed
 from assistant.settings import Settings
+from assistant.text.glossary import Glossary, plain_words
+from assistant.text.keywords import KeywordIndex, question_tokens, question_words
 
 # A sentence that announces the list after it: "... sets out the following seven recommendations".
 _ANNOUNCES_LIST = re.compile(r":\s*$|\bthe following\b|\bas follows\b", re.IGNORECASE)

@@ -28,10 +28,10 @@ from typing import Literal
 import numpy as np
 
 from assistant.errors import IndexNotReady, IndexUpdating
-from assistant.glossary import Glossary, plain_words
-from assistant.retrieval import DenseModel
+from assistant.retrieve.hybrid import DenseModel
 from assistant.schemas import AlignedGoal, AlignReply, Citation, FrameworkGoal, InputPart
 from assistant.settings import Settings
+from assistant.text.glossary import Glossary, plain_words
 from ingest.framework import Goal
 from ingest.text_units import split_sentences, word_count
 

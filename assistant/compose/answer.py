@@ -16,7 +16,7 @@ from typing import TypedDict
 import numpy as np
 
 from assistant.prompts import phrase
-from assistant.retrieval import Passage, Retrieval
+from assistant.retrieve.hybrid import Passage, Retrieval
 from assistant.schemas import Citation, TranslatedPassage
 
 CANDIDATE_PASSAGES = 5

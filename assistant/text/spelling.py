@@ -19,7 +19,7 @@ from functools import lru_cache
 
 from spellchecker import SpellChecker
 
-from assistant.keywords import fold_accents, stem
+from assistant.text.keywords import fold_accents, stem
 
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 # "bus", "sel": too short to tell a typo from another word. Spanish from six letters: the Spanish

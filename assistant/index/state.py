@@ -15,11 +15,11 @@ import numpy as np
 
 from assistant.embedding import Embedder
 from assistant.errors import IndexUpdating
-from assistant.glossary import Glossary, plain_words
-from assistant.index import PassageIndex
-from assistant.keywords import KeywordIndex, heading_words, tokens, words
+from assistant.index.store import PassageIndex
 from assistant.settings import Settings
-from assistant.spelling import Speller
+from assistant.text.glossary import Glossary, plain_words
+from assistant.text.keywords import KeywordIndex, heading_words, tokens, words
+from assistant.text.spelling import Speller
 
 
 def _label(section: str) -> str:
