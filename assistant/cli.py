@@ -141,8 +141,7 @@ def feedback(settings: Settings, as_json: bool, limit: int | None = None) -> int
     return 0
 
 
-def evaluate(settings: Settings, calibrate: bool, baseline: bool, out: Path) -> int:
-    from assistant.decide.confidence import Calibration
+def evaluate(settings: Settings, baseline: bool, out: Path) -> int:
     from assistant.service import PlanAssistant
     from evals.alignment import alignment_breakdown, run_alignment
     from evals.dataset import load_conversations, load_proposals, load_questions
@@ -158,17 +157,11 @@ def evaluate(settings: Settings, calibrate: bool, baseline: bool, out: Path) -> 
         run_ours,
         write_outputs,
     )
-    from evals.runner import calibrate as fit_calibration
 
     ingest(settings, progress=False)
     questions = load_questions()
     embedders = _embedders(settings)
     assistant = PlanAssistant(settings, embedders)
-    if calibrate:
-        calibration: Calibration = fit_calibration(assistant, questions)
-        calibration.save(settings.calibration_file)
-        assistant.calibration = calibration
-        print(f"calibration refitted on the dev split -> {settings.calibration_file}")
     rows = {
         "ours": run_ours(assistant, questions, settings.corpus_dir),
         "conversations": run_conversations(assistant, load_conversations(), settings.corpus_dir),
@@ -249,7 +242,6 @@ def main(argv: list[str] | None = None) -> int:
     p_feedback.add_argument("--json", action="store_true", help="print the stored rows as JSON")
     p_feedback.add_argument("--limit", type=int, help="only the newest N")
     p_eval = commands.add_parser("eval", help="score answers and gate on evals/thresholds.json")
-    p_eval.add_argument("--calibrate", action="store_true", help="refit confidence on the dev split first")
     p_eval.add_argument("--no-baseline", action="store_true", help="skip the tutorial baseline")
     p_eval.add_argument("--out", type=Path, default=Path("evals/out"))
     args = parser.parse_args(argv)
@@ -267,7 +259,7 @@ def main(argv: list[str] | None = None) -> int:
             return serve(settings, args.host, args.port)
         if args.command == "feedback":
             return feedback(settings, args.json, args.limit)
-        return evaluate(settings, args.calibrate, not args.no_baseline, args.out)
+        return evaluate(settings, not args.no_baseline, args.out)
     except AssistantError as error:
         print(f"error ({error.code}): {error.message}", file=sys.stderr)
         return 2

@@ -1,4 +1,10 @@
-"""The question -> cited answer flow, in plain Python: the API, CLI and evaluations all call it."""
+"""The question -> cited answer flow, in plain Python: the API, CLI and evaluations all call it.
+
+One pass, each stage once and in order: read the question (assistant/question/), retrieve every
+signal (assistant/retrieve/), rank (assistant/rank/), select what to quote (assistant/compose/
+quotes.py), decide answered / uncertain / not found (assistant/decide/), compose the reply
+(assistant/compose/). No stage calls back into an earlier one; each adds a step to the trace.
+"""
 
 from __future__ import annotations
 
@@ -9,25 +15,24 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from assistant.align.aligner import Aligner, align_reply, framework_reply
-from assistant.compose.answer import render, select_among, select_quotes, widen_for_lists
-from assistant.decide.confidence import Calibration
-from assistant.decide.guard import (
-    answer_type_found,
-    asks_for_what_the_plans_never_name,
-    is_instruction,
-    names_an_unknown_subject,
-    names_what_the_plans_lack,
-    outside_the_plans,
-)
+from assistant.compose.lists import widen_for_lists
+from assistant.compose.quotes import Selection, select_among, select_quotes
+from assistant.compose.render import render
+from assistant.decide import Decision, decide
+from assistant.decide.model import ConfidenceModel
 from assistant.embedding import Embedder
 from assistant.errors import AssistantError
+from assistant.index.state import DenseModel
 from assistant.index.store import PassageIndex, make_client
 from assistant.prompts import phrase
-from assistant.question.conversation import asks_which_of_them, conversation_context, shown_quotes
+from assistant.question import Query, read_question
 from assistant.question.language import Lang, reply_language
-from assistant.retrieve.hybrid import DenseModel, HybridRetriever, Retrieval
+from assistant.rank import FusionRanker, Ranker, Retrieval
+from assistant.retrieve import Retriever
+from assistant.retrieve.lists import list_of
 from assistant.schemas import AlignReply, Answer, Citation, Framework, Turn
 from assistant.settings import Settings
+from assistant.trace import Trace
 
 log = logging.getLogger(__name__)
 _DELTA = re.compile(r"\S+\s*")  # a word and the space after it
@@ -36,18 +41,21 @@ WORDS_PER_DELTA = 4
 
 @dataclass
 class Explained:
-    """An answer with the signals behind it (for evaluation and calibration)."""
+    """An answer with the signals behind it (for evaluation and training) and its trace."""
 
     answer: Answer
     features: dict[str, float]
     retrieval: Retrieval
+    query: Query
+    decision: Decision
+    trace: Trace
 
 
 class PlanAssistant:
     """Built once per process (the index is loaded into memory), then asked many times."""
 
     def __init__(
-        self, settings: Settings, embedders: dict[str, Embedder], calibration: Calibration | None = None
+        self, settings: Settings, embedders: dict[str, Embedder], confidence: ConfidenceModel | None = None
     ) -> None:
         self.settings = settings
         client = make_client(settings)
@@ -56,9 +64,10 @@ class PlanAssistant:
             for key in settings.embedding_models
         ]
         self.index = models[0].index
-        self.retriever = HybridRetriever(models, settings)
+        self.retriever = Retriever(models, settings)
+        self.ranker: Ranker = FusionRanker(settings.rrf_k)
         self.aligner = Aligner(models, settings)
-        self.calibration = calibration or Calibration.load(settings.calibration_file)
+        self.confidence = confidence or ConfidenceModel.load(settings.confidence_file)
         reply_language("warm up the language models")  # at start-up, not on a parent's question
         for language in ("en", "es"):
             self.retriever.spelled("warm up the dictionaries", language)
@@ -84,73 +93,76 @@ class PlanAssistant:
             return False
         return True
 
+    def read(self, question: str, history: Sequence[Turn] = (), lang: Lang | None = None) -> Query:
+        """The question read once (language, typos, conversation, what it names and asks for)."""
+        state = self.retriever.state
+        return read_question(question, history, lang, self.settings, self.retriever.spelled, state.catalog)
+
+    def search(self, question: str, history: Sequence[Turn] = (), lang: Lang | None = None) -> Retrieval:
+        """The passages ranked for a question, best first (no answer composed)."""
+        return self.ranker.rank(self.retriever.gather(self.read(question, history, lang)), self._candidates())
+
+    def _candidates(self) -> int:
+        return min(self.settings.dense_candidates, self.retriever.state.originals)
+
     def explain(self, question: str, history: Sequence[Turn] = (), lang: Lang | None = None) -> Explained:
-        """The answer with the signals behind it; `lang` None means detect the question's language."""
-        written = reply_language(question, history)  # what retrieval matches the question in
-        lang = lang or written
-        question = self.retriever.spelled(question, written)  # "stratgic priorites" -> "strategic priorities"
-        settings = self.settings
-        context = conversation_context(
-            question, history, settings.history_weight, settings.history_turns, settings.new_topic_share
+        """The answer with the signals behind it and the trace of how it was made; `lang` None
+        means detect the question's language."""
+        trace = Trace()
+        query = self.read(question, history, lang)
+        trace.add(
+            "question",
+            f"{query.text!r} ({query.lang}, reply in {query.reply_lang})",
+            about=query.about,
+            context=[text for text, _ in query.context],
+            shown=len(query.shown),
+            names=sorted(query.scope.districts | query.scope.documents),
+            form=query.form,
         )
-        shown = shown_quotes(question, history)
-        # "Which one is about parents?" after a list picks one of the quotes just shown; the one
-        # the answer led with is no better a candidate than the others.
-        picked_one = bool(shown) and asks_which_of_them(question)
-        led = () if picked_one else shown
-        retrieval = self.retriever.search(question, written, context, reply_lang=lang, shown=led)
-        selection = select_quotes(retrieval, settings.max_citations, question)
-        if picked_one and (picked := select_among(retrieval, shown, question)).quotes:
-            selection = picked
-        top = retrieval.passages[0] if retrieval.passages else None
-        keywords = retrieval.keywords
-        asked = retrieval.question_terms + retrieval.context_terms
-        features = {
-            "dense_top": max((p.dense for p in retrieval.passages[:3]), default=0.0),
-            "unit_top": selection.best_unit_similarity,
-            "coverage_corpus": keywords.coverage(asked),
-            "coverage_top": keywords.coverage(asked, top.terms) if top else 0.0,
-        }
-        # What the answer quotes, in the plans' words and, where a translation pairs with them, in
-        # the reader's: "¿Cuántas recomendaciones?" is answered by "siete recomendaciones".
-        quoted = [unit for q in selection.quotes for i in q.positions for unit in q.passage.renderings(i)]
-        confidence = self.calibration.probability(features)
-        if (
-            is_instruction(question)
-            or outside_the_plans(question, self.retriever.says)
-            or names_an_unknown_subject(question, keywords.uses)
-            or not answer_type_found(question, quoted)
-            or names_what_the_plans_lack(question, self.retriever.knows)
-            or asks_for_what_the_plans_never_name(question, keywords.uses, self.retriever.knows)
-        ):
-            confidence = 0.0  # a rule, not a score: see assistant/guard.py
-        if confidence < self.calibration.threshold or not selection.quotes:
-            answer = Answer(
-                answer=phrase(self.settings.prompts_dir, lang, "refusal"),
-                lang=lang,
-                status="not_found",
-                grounded=False,
-                confidence=round(confidence, 4),
-                citations=[],
-            )
-        else:
-            if not picked_one:
-                widen_for_lists(
-                    question,
-                    selection,
-                    lambda passage: self.retriever.list_of(passage, lang),
-                    retrieval.named or ([retrieval.referent] if retrieval.referent else []),
-                )
-            text, citations = render(selection, self.settings.prompts_dir, lang, self.settings.public_base_url)
-            answer = Answer(
-                answer=text,
-                lang=lang,
-                status="answered",
-                grounded=True,
-                confidence=round(confidence, 4),
-                citations=citations,
-            )
-        return Explained(answer, features, retrieval)
+        gathered = self.retriever.gather(query)
+        trace.add(
+            "retrieve",
+            f"{len(gathered.rankings)} rankings",
+            **{
+                name: [gathered.state.passages[p].label for p in order[:3]] for name, order in gathered.rankings.items()
+            },
+        )
+        retrieval = self.ranker.rank(gathered, self._candidates())
+        trace.add(
+            "rank",
+            f"{type(self.ranker).__name__}: {len(retrieval.passages)} passages",
+            top=[f"{p.section} ({score:.3f})" for p, score in zip(retrieval.passages[:5], retrieval.scores)],
+        )
+        selection = self._select(query, retrieval)
+        trace.add("select", f"{len(selection.quotes)} passages quoted", quotes=_quoted(selection))
+        decision = decide(query, retrieval, selection, self.confidence, self.retriever.says, self.retriever.knows)
+        trace.add("decide", f"{decision.status}: {decision.reason}", features=decision.features)
+        answer = self._compose(query, retrieval, selection, decision)
+        trace.add("compose", f"{len(answer.citations)} citations", answer=answer.answer)
+        return Explained(answer, decision.features, retrieval, query, decision, trace)
+
+    def _select(self, query: Query, retrieval: Retrieval) -> Selection:
+        """What the answer would quote: the best sentences of the best passages, or, for "Which one
+        is about parents?", one of the quotes just shown."""
+        selection = select_quotes(retrieval, self.settings.max_citations, query.form)
+        if query.picks_one and (picked := select_among(retrieval, query.shown, query.form)).quotes:
+            return picked
+        return selection
+
+    def _compose(self, query: Query, retrieval: Retrieval, selection: Selection, decision: Decision) -> Answer:
+        lang = query.reply_lang
+        confidence = round(decision.confidence, 4)
+        if decision.status == "not_found":
+            refusal = phrase(self.settings.prompts_dir, lang, "refusal")
+            return Answer(answer=refusal, lang=lang, status="not_found", grounded=False, confidence=confidence)
+        if not query.picks_one:
+            state = self.retriever.state
+            named = retrieval.named or ([retrieval.referent] if retrieval.referent else [])
+            widen_for_lists(query.form, selection, lambda passage: list_of(state, passage, lang), named)
+        text, citations = render(selection, self.settings.prompts_dir, lang, self.settings.public_base_url)
+        return Answer(
+            answer=text, lang=lang, status=decision.status, grounded=True, confidence=confidence, citations=citations
+        )
 
     def ask(self, question: str, history: Sequence[Turn] = (), lang: Lang | None = None) -> Answer:
         """Answer from the plans' own sentences with citations, or refuse and say where to ask."""
@@ -163,6 +175,10 @@ class PlanAssistant:
     def align(self, text: str) -> AlignReply:
         """Which goals a proposal serves, how strongly, and the plan's words that say so."""
         return align_reply(self.aligner.align(text), self.settings.public_base_url)
+
+
+def _quoted(selection: Selection) -> list[str]:
+    return [f"{q.passage.label}: {q.passage.units[i]}" for q in selection.quotes for i in q.positions]
 
 
 def answer_events(answer: Answer) -> Iterator[tuple[str, list[Citation] | str | Answer]]:

@@ -69,7 +69,8 @@ class Settings(BaseSettings):
     # Up to this many passages, dense search runs exactly in memory; beyond it, Chroma's HNSW.
     in_memory_passage_limit: int = 20_000
 
-    calibration_file: Path = Path(__file__).parent / "decide" / "calibration.json"
+    # The confidence model and its thresholds (assistant/decide/model.py), fitted by `plan-assistant train`.
+    confidence_file: Path = Path(__file__).parent / "decide" / "confidence.json"
     prompts_dir: Path = Path(__file__).parent.parent / "prompts"
 
     # How often a server looks for a re-ingest by another process (a shared Chroma server).

@@ -9,7 +9,6 @@ import json
 from collections.abc import Sequence
 from pathlib import Path
 
-from assistant.decide.confidence import Calibration, fit
 from assistant.question.conversation import quoted_texts
 from assistant.schemas import Answer
 from assistant.schemas import Turn as HistoryTurn
@@ -117,14 +116,6 @@ def breakdown(rows: Sequence[dict]) -> dict[str, dict]:
 def prefixed(groups: dict[str, dict], prefix: str) -> dict[str, dict]:
     """The groups of one question set under its own names: "nd/en", "conv/kind:followup"."""
     return {f"{prefix}{name}": metrics for name, metrics in groups.items()}
-
-
-def calibrate(assistant: PlanAssistant, questions: Sequence[Question]) -> Calibration:
-    """Fit the confidence model on the dev split only; the test split stays unseen."""
-    dev = [q for q in questions if q.split == "dev"]
-    features = [assistant.explain(q.question).features for q in dev]
-    counts = ", ".join(f"{sum(q.lang == lang for q in dev)} {lang}" for lang in ("en", "es"))
-    return fit(features, [q.answerable for q in dev], f"evals/questions.jsonl dev split ({counts} questions)")
 
 
 def _lookup(summary: dict, dotted: str) -> float:

@@ -11,7 +11,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from assistant.decide.confidence import Calibration
+from assistant.decide.model import ConfidenceModel
 from assistant.embedding import build_embedders, model_name
 from assistant.service import PlanAssistant
 from assistant.settings import Settings
@@ -20,7 +20,7 @@ from evals.metrics import hit_at, mrr
 from evals.runner import run_conversations, run_ours
 from ingest.run import run_ingest
 
-NEVER_REFUSE = Calibration((0.0, 0.0, 0.0, 0.0), 0.0, 0.0, "sweep")
+NEVER_REFUSE = ConfidenceModel((), (), (), (), 0.0, 0.0, 0.0, "sweep: every answer counts as answered")
 GRID: dict[str, list] = {
     "chunk_max_words": [30, 60, 100],
     "rrf_k": [5, 20, 60],

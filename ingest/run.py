@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -15,7 +16,7 @@ from assistant.index.store import PassageIndex, chunk_records, goal_records, mak
 from assistant.settings import Settings
 from ingest.blocks import Chunk, SourceDocument
 from ingest.chunker import StructureMismatch, chunk_document, chunk_translation
-from ingest.corpus import load_corpus
+from ingest.corpus import load_corpus, read_corpus_manifest
 from ingest.framework import extract_framework
 
 BATCH = 32
@@ -71,6 +72,7 @@ def run_ingest(
     """
     started = time.perf_counter()
     documents = load_corpus(settings.corpus_dir)
+    districts = json.dumps([d.model_dump() for d in read_corpus_manifest(settings.corpus_dir).all_districts()])
     chunks = chunk_corpus(documents, settings.chunk_max_words)
     goals = extract_framework(documents, tuple(settings.framework_words))
     records = chunk_records(chunks) + goal_records(goals)
@@ -81,22 +83,28 @@ def run_ingest(
         index = PassageIndex(client, settings.collection_for(key), model_name(key))
         if rebuild:
             index.drop()
-        existing = index.ids()
+        stored, collection_metadata = index.metadata()
+        existing = set(stored)
         new = [record for record in records if record.id not in existing]
         stale = sorted(existing - set(wanted))
+        # Same text, other facts (a title or an edition edited in the manifest): no new embedding.
+        relabelled = [
+            r for r in records if r.id in stored and any(stored[r.id].get(k) != v for k, v in r.metadata.items())
+        ]
+        districts_changed = collection_metadata.get("districts", "[]") != districts
         vectors = np.zeros((0, 1), dtype=np.float32)
         if new:
             embedder = embedder_factory(key)
             texts = [record.embed_text for record in new]
             batches = tqdm(range(0, len(texts), BATCH), desc=f"embedding ({key})", disable=not progress)
             vectors = np.vstack([embedder.embed_documents(texts[i : i + BATCH]) for i in batches])
-        plans.append((index, new, vectors, stale))
+        plans.append((index, new, vectors, stale, relabelled, districts_changed))
     # Only now, with every model's vectors in hand, is anything written. The first model's
     # collection goes last: servers watch its fingerprint, so when it changes the others are
-    # already whole (and a server that looks in between keeps serving, see HybridRetriever.reload).
-    for index, new, vectors, stale in reversed(plans):
-        if new or stale:
-            index.apply(new, vectors, stale, wanted)
+    # already whole (and a server that looks in between keeps serving, see Retriever.reload).
+    for index, new, vectors, stale, relabelled, districts_changed in reversed(plans):
+        if new or stale or relabelled or districts_changed:
+            index.apply(new, vectors, stale, wanted, relabelled, districts)
     return IngestReport(
         documents=len(documents),
         pages=sum(document.pages or 1 for document in documents),
@@ -104,7 +112,7 @@ def run_ingest(
         units=sum(len(chunk.units) for chunk in chunks),
         goals=len(goals),
         goal_statements=sum(len(goal.statements) for goal in goals),
-        embedded=sum(len(new) for _, new, _, _ in plans),
-        removed=sum(len(stale) for _, _, _, stale in plans),
+        embedded=sum(len(plan[1]) for plan in plans),
+        removed=sum(len(plan[3]) for plan in plans),
         seconds=time.perf_counter() - started,
     )

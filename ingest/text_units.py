@@ -52,3 +52,8 @@ def normalize_for_match(text: str) -> str:
 def word_count(text: str) -> int:
     """Words as a reader counts them."""
     return len(text.split())
+
+
+def ends_in_colon(unit: str) -> bool:
+    """Whether a unit introduces what follows it ("... to download reports:")."""
+    return unit.rstrip().endswith(":")

@@ -28,7 +28,7 @@ from typing import Literal
 import numpy as np
 
 from assistant.errors import IndexNotReady, IndexUpdating
-from assistant.retrieve.hybrid import DenseModel
+from assistant.index.state import DenseModel
 from assistant.schemas import AlignedGoal, AlignReply, Citation, FrameworkGoal, InputPart
 from assistant.settings import Settings
 from assistant.text.glossary import Glossary, plain_words

@@ -16,6 +16,7 @@ import numpy as np
 from assistant.embedding import Embedder
 from assistant.errors import IndexUpdating
 from assistant.index.store import PassageIndex
+from assistant.question.scope import Catalog, DistrictFacts, DocumentFacts
 from assistant.settings import Settings
 from assistant.text.glossary import Glossary, plain_words
 from assistant.text.keywords import KeywordIndex, heading_words, tokens, words
@@ -51,6 +52,7 @@ class Passage:
     terms: frozenset[str]  # keyword tokens, in the language of the question it was retrieved for
     unit_terms: tuple[frozenset[str], ...]  # each unit's words with the passage's label, for coverage
     language: str = "en"
+    district: str = ""  # the name of the district whose document it is
     original_id: str = ""  # set on a translated passage: the chunk it translates
     translation_label: str = ""  # a translation's label for readers, e.g. "Traducción no oficial"
     dense: float = 0.0  # cosine of question and passage, averaged over models
@@ -121,13 +123,22 @@ class IndexState:
     # Per glossary language, per idea (index into its plan_words): the originals, in row order,
     # that hold one of the idea's plan phrases word for word, themselves or in a translation.
     idea_homes: dict[str, list[list[str]]] = field(default_factory=dict)
+    # The corpus's districts and documents, as the manifest names them (question/scope.py).
+    catalog: Catalog = field(default_factory=lambda: Catalog([], []))
+    row_district: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=object))  # per row
+    row_doc: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=object))  # per row: the original's doc_id
 
     @property
     def originals(self) -> int:
         return len(self.passages)
 
-    def eligible_for(self, lang: str) -> np.ndarray:
-        return self.eligible.get(lang, np.arange(len(self.ids)) < self.originals)
+    def eligible_for(self, lang: str, districts: frozenset[str] = frozenset()) -> np.ndarray:
+        """The rows a question in `lang` is matched against; only those of `districts` when it names
+        some of the corpus's (and the corpus has others)."""
+        eligible = self.eligible.get(lang, np.arange(len(self.ids)) < self.originals)
+        if districts and len(self.catalog.districts) > 1:
+            eligible = eligible & np.isin(self.row_district, list(districts))
+        return eligible
 
     def by_original(self, row_scores: np.ndarray, eligible: np.ndarray) -> np.ndarray:
         """Each original's score: the best of its eligible rows (itself and its translations)."""
@@ -224,6 +235,7 @@ def read_state(models: list[DenseModel], settings: Settings, glossaries: dict[st
             language=language,
             original_id=str(meta.get("original_id", "")),
             translation_label=str(meta.get("label", "")),
+            district=str(meta.get("district", "")),
         )
     # A translation's keywords include its original's words: a Spanish question that names the
     # plan's English terms ("¿qué es el Road Map?", "LCAP") finds them through the translation.
@@ -284,6 +296,21 @@ def read_state(models: list[DenseModel], settings: Settings, glossaries: dict[st
         unit_matrix[model.key] = np.vstack(matrix)
     # Read once for every glossary language's idea homes, not once per language.
     said = _said_by_original(rows, ids)
+    facts = {}
+    for meta in chunks["metadatas"]:
+        if not meta.get("original_id") and meta["doc_id"] not in facts:
+            facts[meta["doc_id"]] = DocumentFacts(
+                str(meta["doc_id"]),
+                str(meta["title"]),
+                str(meta.get("district", "")),
+                str(meta.get("edition", "")),
+                str(meta.get("doc_kind", "")),
+            )
+    districts = [
+        DistrictFacts(d["name"], tuple(d.get("short_names", ())), dict(d.get("where_to_ask", {})))
+        for d in primary.districts()
+    ]
+    originals = [rows[pid].original_id or pid for pid in ids]
     return IndexState(
         fingerprint=fingerprints[models[0].key],
         in_memory=in_memory,
@@ -318,6 +345,9 @@ def read_state(models: list[DenseModel], settings: Settings, glossaries: dict[st
         unit_owner={unit: rows[pid].original_id or pid for pid in reversed(ids) for unit in rows[pid].units},
         plain_text=f" {' '.join(plain_words(keyword_texts[pid]) for pid in ids)} ",
         idea_homes={lang: _idea_homes(glossary, said) for lang, glossary in glossaries.items()},
+        catalog=Catalog(list(facts.values()), districts),
+        row_district=np.array([rows[pid].district for pid in originals], dtype=object),
+        row_doc=np.array([rows[pid].doc_id for pid in originals], dtype=object),
     )
 
 

@@ -64,6 +64,9 @@ def chunk_records(chunks: Sequence[Chunk]) -> list[Record]:
                     "language": chunk.language,
                     "original_id": chunk.original_id,  # "" unless the chunk translates another
                     "label": chunk.label,
+                    "district": chunk.district,
+                    "edition": chunk.edition,
+                    "doc_kind": chunk.doc_kind,
                 },
             )
         )
@@ -159,6 +162,11 @@ class PassageIndex:
             self._reader = collection
         return self._reader
 
+    def districts(self) -> list[dict]:
+        """The manifest's districts (name, short names, where to ask) as the last ingest stored them."""
+        with _store(f"read collection {self._name!r}"):
+            return list(json.loads(str((self.collection().metadata or {}).get("districts", "[]"))))
+
     def fingerprint(self) -> str:
         """Changes whenever the indexed passages change; lets servers notice a re-ingest."""
         collection = self._existing()
@@ -168,19 +176,38 @@ class PassageIndex:
         collection = self._existing()
         return set(collection.get(include=[])["ids"]) if collection else set()
 
+    def metadata(self) -> tuple[dict[str, dict], dict]:
+        """Every row's metadata by id, and the collection's own (empty when nothing is ingested)."""
+        collection = self._existing()
+        if collection is None:
+            return {}, {}
+        rows = collection.get(include=["metadatas"])
+        return {i: dict(m) for i, m in zip(rows["ids"], rows["metadatas"] or [])}, dict(collection.metadata or {})
+
     def drop(self) -> None:
         self._reader = None
         with contextlib.suppress(Exception):  # nothing to drop
             self._client.delete_collection(self._name)
 
-    def apply(self, new: Sequence[Record], vectors: np.ndarray, stale: Sequence[str], all_ids: Sequence[str]) -> None:
-        """Add the new rows, then delete the stale ones, then stamp the new fingerprint.
+    def apply(
+        self,
+        new: Sequence[Record],
+        vectors: np.ndarray,
+        stale: Sequence[str],
+        all_ids: Sequence[str],
+        relabelled: Sequence[Record] = (),
+        districts: str = "[]",
+    ) -> None:
+        """Add the new rows, relabel those whose text is unchanged but whose document's facts
+        changed (a title, an edition), delete the stale ones, then stamp the new fingerprint.
 
         Everything that can fail on input (parsing, chunking, embedding) happened before this
-        call, so a bad corpus file never reaches the store.
+        call, so a bad corpus file never reaches the store. `districts` is the manifest's districts
+        as JSON, kept in the collection's metadata.
         """
-        fingerprint = hashlib.sha256("\n".join(sorted(all_ids)).encode()).hexdigest()[:16]
-        metadata = {"embedding_model": self.model_name, "fingerprint": fingerprint}
+        key = "\n".join(sorted(all_ids)) + "\n" + districts + "".join(f"\n{r.id}{r.metadata}" for r in relabelled)
+        fingerprint = hashlib.sha256(key.encode()).hexdigest()[:16]
+        metadata = {"embedding_model": self.model_name, "fingerprint": fingerprint, "districts": districts}
         collection = self._existing() or self._client.create_collection(
             self._name, metadata=metadata, configuration={"hnsw": {"space": "cosine"}}, embedding_function=None
         )
@@ -193,6 +220,9 @@ class PassageIndex:
                 documents=[r.document for r in rows],
                 metadatas=[r.metadata for r in rows],
             )
+        for start in range(0, len(relabelled), batch):
+            rows = relabelled[start : start + batch]
+            collection.update(ids=[r.id for r in rows], metadatas=[r.metadata for r in rows])
         if stale:
             collection.delete(ids=list(stale))
         collection.modify(metadata=metadata)

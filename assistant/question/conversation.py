@@ -16,9 +16,9 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from assistant.compose.answer import ends_in_colon
 from assistant.schemas import Turn
 from assistant.text.keywords import question_words
+from ingest.text_units import ends_in_colon
 
 # Openings that lean on the topic said before: "And businesses?" names a new subject in it.
 _OPENS_ON_IT = re.compile(

@@ -5,7 +5,7 @@ started?" open with who is asked about and how ("will my kid be taught to", "is 
 going to"): words no passage of the plans says, which pull a question's vector toward any
 passage about kids or the district. What follows the frame ("be honest", "keep doing what it
 started") is what the question is about: the dense models read it beside the question as asked,
-their vector the blend of the two (retrieval.HybridRetriever._embed, `unframed_share`). Only the
+their vector the blend of the two (retrieve.Retriever._embed, `unframed_share`). Only the
 dense side reads it: the keyword side already drops such words (keywords._QUESTION_WORDS). A
 question that is nothing but its frame keeps its words.
 

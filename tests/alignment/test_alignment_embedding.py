@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from assistant.align.aligner import Aligner
-from assistant.retrieve.hybrid import DenseModel
+from assistant.index.state import DenseModel
 from assistant.settings import Settings
 
 GOALS = {"equity": "Equity", "staff": "Outstanding Staff"}

@@ -4,9 +4,12 @@ from dataclasses import replace
 
 import numpy as np
 
-from assistant.compose.answer import Quote, Selection, render, select_quotes, widen_for_lists
+from assistant.compose.lists import widen_for_lists
+from assistant.compose.quotes import Quote, Selection, select_quotes
+from assistant.compose.render import render
 from assistant.index.state import Passage
-from assistant.retrieve.hybrid import Retrieval
+from assistant.question.forms import form_of
+from assistant.rank import Retrieval
 from assistant.text.keywords import KeywordIndex, tokens
 from tests.conftest import ROOT
 
@@ -37,27 +40,27 @@ def cited(selection: Selection) -> list[tuple[str, list[int]]]:
 
 def test_the_items_are_the_answer_not_the_sentence_announcing_them() -> None:
     selection = Selection([Quote(LEAD, [0]), Quote(OTHER, [0])], 0.5)
-    widen_for_lists("What are the three items?", selection, list_of)
+    widen_for_lists(form_of("What are the three items?"), selection, list_of)
     assert cited(selection) == [("i1", [0, 1]), ("i3", [0])]  # OTHER is no item
 
 
 def test_a_named_item_stands_for_its_whole_list() -> None:
     # "What else is in that group?" after an answer that led with item 3.
     selection = Selection([Quote(OTHER, [0])], 0.5)
-    widen_for_lists("What else is in that group?", selection, list_of, named=[ITEM_3])
+    widen_for_lists(form_of("What else is in that group?"), selection, list_of, named=[ITEM_3])
     assert [pid for pid, _ in cited(selection)] == ["i1", "i3"]
 
 
 def test_an_unnamed_item_is_not_widened_to_its_whole_list() -> None:
     # "all the ..." asks for all of what the best passage says, not for every item of its list.
     selection = Selection([Quote(ITEM_1, [1]), Quote(OTHER, [0])], 0.5)
-    widen_for_lists("What about all the outside groups?", selection, list_of)
+    widen_for_lists(form_of("What about all the outside groups?"), selection, list_of)
     assert cited(selection) == [("i1", [0, 1]), ("other", [0])]
 
 
 def test_a_question_that_asks_for_no_list_is_left_alone() -> None:
     selection = Selection([Quote(LEAD, [0])], 0.5)
-    widen_for_lists("When was it approved?", selection, list_of)
+    widen_for_lists(form_of("When was it approved?"), selection, list_of)
     assert cited(selection) == [("lead", [0])]
 
 
@@ -111,14 +114,14 @@ def test_a_list_question_that_quoted_a_lead_in_gets_what_follows_it() -> None:
     # "What are the three reports you can download?" quoted "Please click on links below to
     # download reports:": the reports are the answer, not the page's welcome quoted whole.
     selection = Selection([Quote(OTHER, [0]), Quote(DOWNLOADS, [1])], 0.5)
-    widen_for_lists("What are the three reports?", selection, downloads_list_of)
+    widen_for_lists(form_of("What are the three reports?"), selection, downloads_list_of)
     assert cited(selection) == [("dl", [2, 3]), ("rc", [0])]
 
 
 def test_a_lead_in_that_nothing_follows_leaves_the_answer_as_it_was() -> None:
     ends = replace(BLANK, id="end", section="F", units=["Progress will be reported through:"])
     selection = Selection([Quote(ends, [0])], 0.5)
-    widen_for_lists("What are the ways progress is reported?", selection, downloads_list_of)
+    widen_for_lists(form_of("What are the ways progress is reported?"), selection, downloads_list_of)
     assert cited(selection) == [("end", [0])]
 
 
@@ -150,18 +153,18 @@ def test_which_plural_that_a_quoted_lead_in_names_asks_for_its_list() -> None:
     # "What reports can I download?" quoted "... to download these reports:" beside two of them;
     # the third report, in the next passage, was left out.
     selection = Selection([Quote(DOWNLOADS, [1, 2, 3])], 0.5)
-    widen_for_lists("What reports can I download?", selection, downloads_list_of)
+    widen_for_lists(form_of("What reports can I download?"), selection, downloads_list_of)
     assert cited(selection) == [("dl", [2, 3]), ("rc", [0])]
     # A plural the lead-in does not name asks for no list.
     selection = Selection([Quote(DOWNLOADS, [1, 2, 3])], 0.5)
-    widen_for_lists("What years were they approved?", selection, downloads_list_of)
+    widen_for_lists(form_of("What years were they approved?"), selection, downloads_list_of)
     assert cited(selection) == [("dl", [1, 2, 3])]
 
 
 def test_a_lead_in_that_nothing_follows_is_passed_over_for_the_next() -> None:
     ends = replace(BLANK, id="end", section="F", units=["Progress will be reported through:"])
     selection = Selection([Quote(ends, [0]), Quote(DOWNLOADS, [1])], 0.5)
-    widen_for_lists("What are the reports?", selection, downloads_list_of)
+    widen_for_lists(form_of("What are the reports?"), selection, downloads_list_of)
     assert cited(selection) == [("dl", [2, 3]), ("rc", [0])]
 
 
@@ -178,5 +181,5 @@ def test_who_prefers_a_unit_that_names_a_team_or_an_office() -> None:
         for n, (unit, similarity) in enumerate(zip(units, [0.40, 0.35]))
     ]
     retrieval = Retrieval([], KeywordIndex(units), passages)
-    assert cited(select_quotes(retrieval, max_citations=1, question="Who keeps track?")) == [("p1", [0])]
-    assert cited(select_quotes(retrieval, max_citations=1, question="How is it tracked?")) == [("p0", [0])]
+    assert cited(select_quotes(retrieval, max_citations=1, form=form_of("Who keeps track?"))) == [("p1", [0])]
+    assert cited(select_quotes(retrieval, max_citations=1, form=form_of("How is it tracked?"))) == [("p0", [0])]

@@ -130,7 +130,7 @@ def homes_alone(built_settings: Settings, embedders: dict[str, Embedder]) -> tup
 
 
 def _rank(assistant: PlanAssistant, question: str, lang: str, passage: str) -> int | None:
-    ranked = assistant.retriever.search(question, lang).passages
+    ranked = assistant.search(question).passages
     return next((n for n, p in enumerate(ranked, start=1) if passage in p.text), None)
 
 
@@ -198,15 +198,13 @@ def test_an_idea_is_found_where_the_plan_says_its_words(
     homes_alone: tuple[PlanAssistant, PlanAssistant], question: str, section: str
 ) -> None:
     with_homes, without = homes_alone
-    assert with_homes.retriever.search(question, "en").passages[0].section.endswith(section)
-    assert not without.retriever.search(question, "en").passages[0].section.endswith(section)
+    assert with_homes.search(question).passages[0].section.endswith(section)
+    assert not without.search(question).passages[0].section.endswith(section)
 
 
 @pytest.mark.slow
 def test_a_question_naming_a_section_is_not_sent_to_an_ideas_home(plan_assistant: PlanAssistant) -> None:
     # "teacher training" is at home in STRATEGIC PRIORITIES ("invest in training ..."), but the
     # question asks what Outstanding Staff says.
-    ranked = plan_assistant.retriever.search(
-        "What does the Outstanding Staff priority say about teacher training?", "en"
-    )
+    ranked = plan_assistant.search("What does the Outstanding Staff priority say about teacher training?")
     assert ranked.passages[0].section == "STRATEGIC PRIORITIES > Outstanding Staff"

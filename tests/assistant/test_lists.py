@@ -94,7 +94,7 @@ def test_a_plural_head_noun_no_other_heading_shares_names_its_list(
     # "priorities" heads STRATEGIC PRIORITIES alone ("skills" heads three headings, and names none).
     sections = [c.section for c in plan_assistant.ask(question).citations]
     assert len(sections) == 6 and all(s.startswith("STRATEGIC PRIORITIES > ") for s in sections)
-    assert plan_assistant.retriever.search("What skills will my child learn?").named == []
+    assert plan_assistant.search("What skills will my child learn?").named == []
 
 
 def test_which_plural_naming_no_section_is_not_widened(plan_assistant: PlanAssistant) -> None:

@@ -88,7 +88,7 @@ def test_the_english_only_model_weighs_less_for_a_spanish_question(
     # MiniLM reads English only: its rankings of a Spanish question weigh a share of the others'.
     def ranked(share: float, question: str, lang: str) -> list[str]:
         settings = built_settings.model_copy(update={"english_only_share_for_other_languages": share})
-        return [p.id for p in PlanAssistant(settings, embedders).retriever.search(question, lang).passages]
+        return [p.id for p in PlanAssistant(settings, embedders).search(question).passages]
 
     spanish = "¿Qué dice el plan sobre la tecnología en los salones?"
     assert ranked(0.0, spanish, "es") != ranked(1.0, spanish, "es")

@@ -1,0 +1,66 @@
+"""What a question names, read against the corpus's own facts (worked cases, no index)."""
+
+import pytest
+
+from assistant.question.scope import Catalog, DistrictFacts, DocumentFacts, years_of
+
+CATALOG = Catalog(
+    [
+        DocumentFacts(
+            "hc-2023", "Harbor City Schools Board Goals 2023-24", "Harbor City Schools", "2023-24", "board-goals"
+        ),
+        DocumentFacts(
+            "hc-2024", "Harbor City Schools Board Goals 2024-25", "Harbor City Schools", "2024-25", "board-goals"
+        ),
+        DocumentFacts(
+            "pr-plan", "Prairie Ridge Strategic Plan 2024-2029", "Prairie Ridge Community Schools", "2024-2029"
+        ),
+        DocumentFacts("pr-equity", "Prairie Ridge Equity Plan", "Prairie Ridge Community Schools", "2024"),
+        DocumentFacts(
+            "mv-lcap", "Mesa Verde USD Local Control and Accountability Plan (LCAP)", "Mesa Verde", "2024-27", "lcap"
+        ),
+    ],
+    [
+        DistrictFacts("Harbor City Schools", ("Harbor City",)),
+        DistrictFacts("Prairie Ridge Community Schools", ("Prairie Ridge", "PRCS")),
+        DistrictFacts("Mesa Verde", ("MVUSD",)),
+    ],
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "spans"),
+    [
+        ("the 2023-24 goals", [(2023, 2024)]),
+        ("from 2016-2020", [(2016, 2020)]),
+        ("in 2024", [(2024, 2024)]),
+        ("2023–24 and 2024/25", [(2023, 2024), (2024, 2025)]),
+        ("no year here, only 150 students", []),
+    ],
+)
+def test_years_and_school_years(text: str, spans: list[tuple[int, int]]) -> None:
+    assert years_of(text) == spans
+
+
+@pytest.mark.parametrize(
+    ("question", "districts", "documents"),
+    [
+        ("What are Prairie Ridge's core values?", {"Prairie Ridge Community Schools"}, set()),
+        ("what does the equity plan say about discipline", set(), {"pr-equity"}),
+        ("What does PRCS's strategic plan say about reading?", {"Prairie Ridge Community Schools"}, {"pr-plan"}),
+        ("In the 2023-24 board goals, what was the attendance target?", set(), {"hc-2023"}),
+        ("what were the goals for 2024-25", set(), {"hc-2024"}),
+        ("How much does the LCAP spend on counselors?", set(), {"mv-lcap"}),
+        ("Harbor City goals in 2024", {"Harbor City Schools"}, {"hc-2023", "hc-2024"}),
+        ("What is the mission?", set(), set()),
+    ],
+)
+def test_a_question_names_districts_documents_and_editions(question: str, districts: set, documents: set) -> None:
+    scope = CATALOG.scope_of(question)
+    assert (set(scope.districts), set(scope.documents)) == (districts, documents)
+
+
+def test_the_first_district_is_the_corpus_own_and_its_short_name_is_how_answers_call_it() -> None:
+    district = CATALOG.district()
+    assert district is not None and district.short_name == "Harbor City"
+    assert CATALOG.district("Mesa Verde").short_name == "MVUSD"  # type: ignore[union-attr]
