@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from assistant.align.aligner import Aligner, align_reply, framework_reply
 from assistant.compose.lists import widen_for_lists
-from assistant.compose.quotes import Selection, select_among, select_quotes
+from assistant.compose.quotes import Selection, select_among, select_quotes, unsaid_lead_ins
 from assistant.compose.render import render
 from assistant.decide import Decision, decide
 from assistant.decide.model import ConfidenceModel
@@ -28,6 +28,7 @@ from assistant.prompts import phrase
 from assistant.question import Query, read_question
 from assistant.question.language import Lang, reply_language
 from assistant.rank import FusionRanker, Ranker, Retrieval
+from assistant.rank.learned import LearnedRanker, RankerModel
 from assistant.retrieve import Retriever
 from assistant.retrieve.lists import list_of
 from assistant.schemas import AlignReply, Answer, Citation, Framework, Turn
@@ -65,7 +66,11 @@ class PlanAssistant:
         ]
         self.index = models[0].index
         self.retriever = Retriever(models, settings)
-        self.ranker: Ranker = FusionRanker(settings.rrf_k)
+        self.ranker: Ranker = (
+            LearnedRanker(RankerModel.load(settings.ranker_file), tuple(settings.embedding_models))
+            if settings.ranker == "learned"
+            else FusionRanker(settings.rrf_k)
+        )
         self.aligner = Aligner(models, settings)
         self.confidence = confidence or ConfidenceModel.load(settings.confidence_file)
         reply_language("warm up the language models")  # at start-up, not on a parent's question
@@ -152,17 +157,34 @@ class PlanAssistant:
     def _compose(self, query: Query, retrieval: Retrieval, selection: Selection, decision: Decision) -> Answer:
         lang = query.reply_lang
         confidence = round(decision.confidence, 4)
+        prompts = self.settings.prompts_dir
         if decision.status == "not_found":
-            refusal = phrase(self.settings.prompts_dir, lang, "refusal")
+            name, where_to_ask = self._where_to_ask(query)
+            refusal = phrase(prompts, lang, "refusal", district=name, where_to_ask=where_to_ask)
             return Answer(answer=refusal, lang=lang, status="not_found", grounded=False, confidence=confidence)
         if not query.picks_one:
             state = self.retriever.state
             named = retrieval.named or ([retrieval.referent] if retrieval.referent else [])
             widen_for_lists(query.form, selection, lambda passage: list_of(state, passage, lang), named)
-        text, citations = render(selection, self.settings.prompts_dir, lang, self.settings.public_base_url)
+        unsaid_lead_ins(selection)
+        lead = "answer_lead" if decision.status == "answered" else "uncertain_lead"
+        text, citations = render(selection, prompts, lang, self.settings.public_base_url, lead)
         return Answer(
             answer=text, lang=lang, status=decision.status, grounded=True, confidence=confidence, citations=citations
         )
+
+    def _where_to_ask(self, query: Query) -> tuple[str, str]:
+        """The district a refusal speaks for (the one the question names, else this deployment's)
+        and where its parents can ask a person, in the reply's language."""
+        settings, lang = self.settings, query.reply_lang
+        catalog = self.retriever.state.catalog
+        fallback = phrase(settings.prompts_dir, lang, "where_to_ask")
+        if len(query.scope.districts) == 1 and (named := catalog.district(next(iter(query.scope.districts)))):
+            return named.short_name, named.where_to_ask.get(lang) or fallback
+        own = catalog.district(settings.district_name or None) or catalog.district()
+        name = settings.district_short_name or settings.district_name or (own.short_name if own else "")
+        where = settings.where_to_ask.get(lang) or (own.where_to_ask.get(lang) if own else "")
+        return name or phrase(settings.prompts_dir, lang, "the_district"), where or fallback
 
     def ask(self, question: str, history: Sequence[Turn] = (), lang: Lang | None = None) -> Answer:
         """Answer from the plans' own sentences with citations, or refuse and say where to ask."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -69,6 +70,10 @@ class Settings(BaseSettings):
     # Up to this many passages, dense search runs exactly in memory; beyond it, Chroma's HNSW.
     in_memory_passage_limit: int = 20_000
 
+    # How the rankings are combined: "learned", the model fitted on the training districts
+    # (assistant/rank/learned.py, its weights in ranker_file), or "fusion", weighted reciprocal ranks.
+    ranker: Literal["learned", "fusion"] = "fusion"
+    ranker_file: Path = Path(__file__).parent / "rank" / "ranker.json"
     # The confidence model and its thresholds (assistant/decide/model.py), fitted by `plan-assistant train`.
     confidence_file: Path = Path(__file__).parent / "decide" / "confidence.json"
     prompts_dir: Path = Path(__file__).parent.parent / "prompts"
@@ -117,6 +122,13 @@ class Settings(BaseSettings):
     align_term_bonus: float = Field(default=0.1, ge=0)
     align_max_goals: int = Field(default=5, ge=1, le=30)
     align_evidence: int = Field(default=2, ge=1, le=10)  # statements cited per goal
+    # The district a deployment speaks for, as answers and the widget name it. Empty: as the corpus's
+    # manifest names it (corpus/manifest.json "district"); set these to override the manifest.
+    district_name: str = ""
+    district_short_name: str = ""
+    # By language, where a parent can ask a person when the plans do not answer, e.g.
+    # PLAN_ASSISTANT_WHERE_TO_ASK='{"en": "Call the Family Center at ...", "es": "Llame al ..."}'.
+    where_to_ask: dict[str, str] = {}
     host: str = "127.0.0.1"
     port: int = 8000
     # Prefix for citation links, e.g. "https://assistant.pusd.us"; empty = links relative to this server.

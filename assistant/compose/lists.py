@@ -51,9 +51,10 @@ def widen_for_lists(
         items = items if announcer.id == head.id else []
     if items:
         # The rest of the list's own section is quoted whole (its units are the items); a
-        # subsection by its opening sentence, under its heading (the item's name).
+        # subsection by its name, its heading, under the list's name.
         selection.quotes[:] = [
-            Quote(p, said(p.units) if p.section == head.section else [0]) for p in items[:MAX_LIST_ITEMS]
+            Quote(p, said(p.units)) if p.section == head.section else Quote(p, [], named_in=head.label)
+            for p in items[:MAX_LIST_ITEMS]
         ]
         return
     # The passage is the list: all of its units first, then what else was quoted.

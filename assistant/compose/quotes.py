@@ -48,6 +48,21 @@ _LEAD_IN = re.compile(r"^\W*(?:[^\W_]+\s+){0,3}[^\W_]+:\s*$")
 class Quote:
     passage: Passage
     positions: list[int] = field(default_factory=list)
+    # An item of a list quoted by its name (its heading, verbatim), under the list's name: "What
+    # are the strategic priorities?" is answered by the priorities' names, each cited.
+    named_in: str = ""
+
+
+def unsaid_lead_ins(selection: Selection) -> None:
+    """Drop a line quoted after the answer's first that ends on a colon with nothing after it in its
+    passage ("... progress will be communicated and reported through:"): alone it says nothing, and
+    it only follows what answers. A passage left with nothing to quote is not cited."""
+    for n, quote in enumerate(selection.quotes):
+        units, lead = quote.passage.units, quote.positions[:1] if n == 0 else []
+        quote.positions = [
+            i for i in quote.positions if i in lead or not (ends_in_colon(units[i]) and i == len(units) - 1)
+        ]
+    selection.quotes[:] = [q for q in selection.quotes if q.positions or q.named_in]
 
 
 @dataclass
@@ -89,7 +104,8 @@ def _scored_units(
     retrieval: Retrieval, candidates: Sequence[Passage], form: Form | None, among: AbstractSet[str] = frozenset()
 ) -> list[tuple[float, int, int, float]]:
     """(score, passage index, unit position, similarity) of every unit worth quoting; with
-    `among`, only the units whose text, or its translation's, is one of those."""
+    `among`, only the units whose text, or its translation's, is one of those, or that stand under
+    a heading that is."""
     agent_weight = AGENT_WEIGHT if form is not None and form.asks_who else 0.0
     scored = []
     for rank, passage in enumerate(candidates):
@@ -97,7 +113,8 @@ def _scored_units(
         for position, (terms, similarity) in enumerate(zip(passage.unit_terms, passage.unit_similarity)):
             if not says_something(passage, position):
                 continue
-            if among and among.isdisjoint(passage.renderings(position)):
+            # A list answer may have named its items by their headings: any unit under one counts.
+            if among and among.isdisjoint(passage.renderings(position)) and not among & passage.labels:
                 continue
             lexical = retrieval.keywords.coverage(retrieval.question_terms, terms)
             agent = agent_weight if _AGENT.search(passage.units[position]) else 0.0

@@ -42,18 +42,23 @@ def _translated(passage: Passage, lang: str, base_url: str) -> TranslatedPassage
     return TranslatedPassage(label=translation.translation_label, **_source(translation, base_url))
 
 
-def render(selection: Selection, prompts_dir: Path, lang: str, base_url: str = "") -> tuple[str, list[Citation]]:
+def render(
+    selection: Selection, prompts_dir: Path, lang: str, base_url: str = "", lead: str = "answer_lead"
+) -> tuple[str, list[Citation]]:
     """Answer text with [n] markers, and the citations they point to, in answer order.
 
     In another language than the plans', a quote comes from the corpus's translation when its
     units pair with the original's; the citation keeps the original verbatim beside it.
     """
-    lines = [phrase(prompts_dir, lang, "answer_lead")]
+    lines = [phrase(prompts_dir, lang, lead)]
     citations = []
     for n, quote in enumerate(selection.quotes, start=1):
         passage = quote.passage
         paired = passage.paired_translation
         shown = paired if paired is not None and paired.language == lang else passage
+        if quote.named_in:
+            within = shown.section.rsplit(" > ", 2)[-2] if " > " in shown.section else quote.named_in
+            lines.append(phrase(prompts_dir, lang, "quote_line", label=within, text=shown.label, n=n))
         for position in dict.fromkeys(quote.positions):  # the best first; a list in its own order
             lines.append(phrase(prompts_dir, lang, "quote_line", label=shown.label, text=shown.units[position], n=n))
         citations.append(

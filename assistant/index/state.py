@@ -71,6 +71,11 @@ class Passage:
             return self.translation
         return None
 
+    @property
+    def labels(self) -> frozenset[str]:
+        """Its innermost heading, and its translation's."""
+        return frozenset({self.label} | ({self.translation.label} if self.translation else set()))
+
     def renderings(self, position: int) -> tuple[str, ...]:
         """A unit's words, and its paired translation's words for it when there is one."""
         paired = self.paired_translation
@@ -114,8 +119,8 @@ class IndexState:
     unit_bounds: np.ndarray
     unit_matrix: dict[str, np.ndarray]
     chunk_matrix: dict[str, np.ndarray]  # per model, one vector a row (in memory only)
-    # Each unit's words -> the original passage it belongs to (a translation's unit too): what an
-    # earlier answer quoted is found again by its words.
+    # Each unit's words (and each heading) -> the original passage it belongs to (a translation's
+    # too): what an earlier answer quoted is found again by its words.
     unit_owner: dict[str, str]
     # Every passage's heading path and text, plain words one space apart, both languages: whether
     # the plans say a phrase at all ("school bus" once a transportation plan is ingested).
@@ -294,6 +299,10 @@ def read_state(models: list[DenseModel], settings: Settings, glossaries: dict[st
         except KeyError as missing:  # the fingerprints agreed, yet a row is missing: written meanwhile
             raise IndexUpdating(f"the {model.key} index lacks row {missing}: try again shortly") from missing
         unit_matrix[model.key] = np.vstack(matrix)
+
+    def last_first(pid: str) -> tuple[bool, int]:  # so that a heading's first passage is written last
+        return (not rows[pid].original_id, -rows[pid].ordinal)
+
     # Read once for every glossary language's idea homes, not once per language.
     said = _said_by_original(rows, ids)
     facts = {}
@@ -342,7 +351,9 @@ def read_state(models: list[DenseModel], settings: Settings, glossaries: dict[st
         chunk_matrix=chunk_matrix,
         # Originals come first in ids: read backwards, an original's unit is written last and wins
         # over a translation unit with the same words.
-        unit_owner={unit: rows[pid].original_id or pid for pid in reversed(ids) for unit in rows[pid].units},
+        # A list answer names its items by their headings: a heading stands for its first passage.
+        unit_owner={rows[pid].label: rows[pid].original_id or pid for pid in sorted(ids, key=last_first)}
+        | {unit: rows[pid].original_id or pid for pid in reversed(ids) for unit in rows[pid].units},
         plain_text=f" {' '.join(plain_words(keyword_texts[pid]) for pid in ids)} ",
         idea_homes={lang: _idea_homes(glossary, said) for lang, glossary in glossaries.items()},
         catalog=Catalog(list(facts.values()), districts),

@@ -72,6 +72,16 @@ class Gathered:
         return passage
 
 
+def plans_say(state: IndexState, phrase: str) -> bool:
+    """Whether some passage of the plans (or of their translations) has the phrase, word for word."""
+    return f" {plain_words(phrase)} " in state.plain_text
+
+
+def plans_know(state: IndexState, word: str) -> bool:
+    """Whether the plans or the parents' glossary use the word, in either language."""
+    return state.speller.knows(word)
+
+
 class Retriever:
     """Loads passages and sentence vectors once; each search embeds the question once per model."""
 
@@ -117,12 +127,10 @@ class Retriever:
         self._state = read_state(self._models, self._settings, self._glossary_files)
 
     def says(self, phrase: str) -> bool:
-        """Whether some passage of the plans (or of their translations) has the phrase, word for word."""
-        return f" {plain_words(phrase)} " in self._state.plain_text
+        return plans_say(self._state, phrase)
 
     def knows(self, word: str) -> bool:
-        """Whether the plans or the parents' glossary use the word, in either language."""
-        return self._state.speller.knows(word)
+        return plans_know(self._state, word)
 
     def spelled(self, question: str, lang: str) -> str:
         """The question with its typos corrected toward the plans' words (assistant/text/spelling.py)."""

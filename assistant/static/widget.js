@@ -64,6 +64,7 @@ h2 { margin: 0; font-size: 1.1em; line-height: 1.3; }
 .ref { display: inline-block; min-width: 1.5em; padding: 0 .25em; border-radius: 4px; background: #0b4f8a; color: #fff; font-size: .75em; font-weight: 700; line-height: 1.5; text-align: center; }
 .wait { color: #4a5361; font-style: italic; }
 .refusal { border-left: 5px solid #a34e00; background: #fff5e3; }
+.uncertain { border-left: 5px solid #6b5b00; background: #fffbe0; }
 .flag { display: flex; align-items: center; gap: .4em; margin-bottom: .35em !important; color: #7a3a00; font-weight: 700; }
 .flag svg { width: 1.25em; height: 1.25em; }
 .error { border-left: 5px solid #b3261e; background: #fdeeee; color: #7d1a15; }
@@ -279,16 +280,18 @@ input::placeholder { color: #5c6674; opacity: 1; }
     bubble.lang = l;
     bubble.firstChild.textContent = t("assistant", l);
     paint(text, reply.answer); // the reply itself, not the pieces that streamed
-    if (!reply.grounded) {
-      bubble.classList.add("refusal");
-      text.before(h("p", { class: "flag" }, icon(INFO), t("not_found", l)));
+    // A refusal, or passages that may not answer, is marked as such before the text.
+    const flag = reply.status === "not_found" || !reply.grounded ? "not_found" : reply.status === "uncertain" ? "uncertain" : "";
+    if (flag) {
+      bubble.classList.add(flag === "not_found" ? "refusal" : "uncertain");
+      text.before(h("p", { class: "flag" }, icon(INFO), t(flag, l)));
     }
     if (reply.citations.length) {
       bubble.append(h("div", { class: "sources" }, h("h3", { text: t("sources", l) }), h("ol", {}, ...reply.citations.map((c) => source(c, l)))));
     }
     bubble.append(rating(reply, question));
     bubble.setAttribute("aria-busy", "false");
-    announce((reply.grounded ? "" : t("not_found", l) + ". ") + reply.answer);
+    announce((flag ? t(flag, l) + ". " : "") + reply.answer);
   }
 
   // The answer's text laid out: "- " lines become a list, their "Heading:" bold, "[n]" a badge like its source's.

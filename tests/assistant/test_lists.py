@@ -65,6 +65,9 @@ def test_a_list_question_that_names_a_section_lists_its_subsections(plan_assista
         "STRATEGIC PRIORITIES > Meaningful Collaboration and Partnerships",
         "STRATEGIC PRIORITIES > Parent Engagement",
     ]
+    # The answer names the priorities, not each priority's first bullet.
+    names = re.findall(r'^- STRATEGIC PRIORITIES: "([^"]+)" \[\d\]$', answer.answer, re.MULTILINE)
+    assert names == [c.section.split(" > ")[1] for c in answer.citations]
 
 
 @pytest.mark.parametrize(
