@@ -112,13 +112,15 @@ def _clip(text: str, width: int) -> str:
 
 def feedback(settings: Settings, as_json: bool, limit: int | None = None) -> int:
     from assistant.feedback import FeedbackStore
+    from assistant.store.database import open_store
 
-    rows = FeedbackStore(settings.feedback_path).all(limit)
+    store = open_store(settings)
+    rows = FeedbackStore(store).all(limit)
     if as_json:
         print(json.dumps(rows, ensure_ascii=False, indent=2))
         return 0
     if not rows:
-        print(f"no feedback yet ({settings.feedback_path})")
+        print(f"no feedback yet ({store.describe()})")
         return 0
     table = [("id", "time", "rating", "lang", "grounded", "question", "comment", "cited")]
     for row in rows:
