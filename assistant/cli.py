@@ -1,4 +1,5 @@
-"""plan-assistant: ingest the corpus, ask a question, serve the API, list feedback, run the evaluations."""
+"""plan-assistant: ingest the corpus, ask a question, serve the API, list feedback, report insights,
+run the evaluations."""
 
 from __future__ import annotations
 
@@ -250,6 +251,10 @@ def main(argv: list[str] | None = None) -> int:
     p_feedback = commands.add_parser("feedback", help="list parents' ratings of answers (oldest first)")
     p_feedback.add_argument("--json", action="store_true", help="print the stored rows as JSON")
     p_feedback.add_argument("--limit", type=int, help="only the newest N")
+    p_insights = commands.add_parser("insights", help="what parents asked: by week, answered or not, topics, feedback")
+    p_insights.add_argument("--csv", type=Path, metavar="DIR", help="also write each table to DIR/<table>.csv")
+    p_insights.add_argument("--weeks", type=int, help="weeks back, the current one included (default 12)")
+    commands.add_parser("migrate", help="bring the question store's database up to date (start-up does it too)")
     p_eval = commands.add_parser("eval", help="score answers and gate on evals/thresholds.json")
     p_eval.add_argument("--calibrate", action="store_true", help="refit confidence on the dev split first")
     p_eval.add_argument("--no-baseline", action="store_true", help="skip the tutorial baseline")
@@ -269,6 +274,14 @@ def main(argv: list[str] | None = None) -> int:
             return serve(settings, args.host, args.port)
         if args.command == "feedback":
             return feedback(settings, args.json, args.limit)
+        if args.command in ("insights", "migrate"):
+            from assistant import insights_cli
+
+            if args.command == "migrate":
+                return insights_cli.migrate(settings)
+            if args.weeks is not None and args.weeks < 1:
+                parser.error("--weeks must be at least 1")
+            return insights_cli.insights(settings, args.csv, args.weeks)
         return evaluate(settings, args.calibrate, not args.no_baseline, args.out)
     except AssistantError as error:
         print(f"error ({error.code}): {error.message}", file=sys.stderr)
