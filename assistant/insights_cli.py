@@ -25,7 +25,9 @@ _WIDE = {"topic": 60, "examples": 80, "question": 50, "comment": 50, "answer": 5
 
 
 def print_report(report: InsightsReport, console: Console) -> None:
-    console.print(f"{report.questions} questions since {report.since:%Y-%m-%d} ({report.weeks} weeks)", style="bold")
+    asked = f"{report.questions} question{'s' if report.questions != 1 else ''}"
+    weeks = f"{report.weeks} week{'s' if report.weeks != 1 else ''}"
+    console.print(f"{asked} since {report.since:%Y-%m-%d} ({weeks})", style="bold")
     for name in TABLES:
         columns, rows = table_rows(report, name)
         table = Table(title=TITLES[name], title_justify="left", show_lines=False)

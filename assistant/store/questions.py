@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, delete, select
+from sqlalchemy import CursorResult, delete, insert, select
 
 from assistant.schemas import Answer
 from assistant.settings import Settings
@@ -30,6 +30,8 @@ log = logging.getLogger(__name__)
 
 PRUNE_EVERY = timedelta(hours=1)
 BATCH = 200  # records written in one transaction at most
+# A batch waits this long for more records: under load, one transaction per many questions.
+GATHER_SECONDS = 0.25
 
 
 @dataclass(frozen=True)
@@ -52,22 +54,31 @@ class AskedQuestion:
 
 
 def add_questions(store: Store, records: list[AskedQuestion]) -> None:
-    """Write records in one transaction, their text scrubbed."""
+    """Write records in one transaction, their text scrubbed. Core inserts, not ORM objects: this
+    runs beside the answers being computed, and the ORM's bookkeeping would take their CPU."""
+    if not records:
+        return
+    questions = [
+        {
+            "asked_at": r.asked_at,
+            "text": scrub(r.text),
+            "lang": r.lang,
+            "status": r.status,
+            "confidence": r.confidence,
+            "follow_up": r.follow_up,
+        }
+        for r in records
+    ]
     with store.session() as session:
-        for record in records:
-            row = Question(
-                asked_at=record.asked_at,
-                text=scrub(record.text),
-                lang=record.lang,
-                status=record.status,
-                confidence=record.confidence,
-                follow_up=record.follow_up,
-            )
-            row.citations = [
-                QuestionCitation(n=n, doc_id=doc_id, page=page, section=section)
-                for n, doc_id, page, section in record.citations
-            ]
-            session.add(row)
+        returning = insert(Question).returning(Question.id, sort_by_parameter_order=True)
+        ids = session.scalars(returning, questions).all()
+        cited = [
+            {"question_id": question_id, "n": n, "doc_id": doc_id, "page": page, "section": section}
+            for question_id, record in zip(ids, records)
+            for n, doc_id, page, section in record.citations
+        ]
+        if cited:
+            session.execute(insert(QuestionCitation), cited)
 
 
 def prune(store: Store, retention_days: int, now: datetime | None = None) -> int:
@@ -145,9 +156,10 @@ class QuestionRecorder:
             log.warning("question store not ready at start-up: %s", error)
         while True:
             batch = [self._queue.get()]
-            while len(batch) < BATCH:
+            deadline = time.monotonic() + GATHER_SECONDS
+            while len(batch) < BATCH and batch[-1] is not _STOP:
                 try:
-                    batch.append(self._queue.get_nowait())
+                    batch.append(self._queue.get(timeout=max(0.0, deadline - time.monotonic())))
                 except queue.Empty:
                     break
             records = [item for item in batch if isinstance(item, AskedQuestion)]

@@ -129,3 +129,28 @@ def test_the_period_starts_on_a_monday_in_utc(weeks: int) -> None:
     start = period_start(weeks, NOW)
     assert start.weekday() == 0 and start.time().hour == 0 and start.tzinfo == UTC
     assert start.date() == MONDAY - timedelta(weeks=weeks - 1)
+
+
+def test_the_insights_and_migrate_commands(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from assistant.insights_cli import insights, migrate
+    from tests.conftest import make_settings
+
+    settings = make_settings(tmp_path / "data")
+    assert migrate(settings) == 0
+    assert "plan-assistant.sqlite3: up to date" in capsys.readouterr().out
+    add_questions(
+        open_store(settings), [AskedQuestion.of("When does the bus come?", _answer("not_found"), False)]
+    )  # now, so in any period
+    console = Console(record=True, width=160)
+    assert insights(settings, tmp_path / "out", weeks=1, console=console) == 0
+    printed = console.export_text()
+    assert "1 question since" in printed and "(1 week)" in printed and "When does the bus come?" in printed
+    with (tmp_path / "out" / "unanswered_topics.csv").open(encoding="utf-8", newline="") as file:
+        assert list(csv.DictReader(file)) == [
+            {
+                "topic": "When does the bus come?",
+                "questions": "1",
+                "distinct": "1",
+                "examples": "When does the bus come?",
+            }
+        ]
