@@ -22,7 +22,18 @@ $(CHROMIUM):
 	apt-get install -y --no-install-recommends chromium || \
 		(apt-get update && apt-get install -y --no-install-recommends chromium)
 
-install: $(VENV)/.installed $(CHROMIUM)
+# The question store's tests run a real PostgreSQL (tests/store/conftest.py): Debian's server,
+# whichever major version the release ships (/usr/lib/postgresql/<version>/bin).
+POSTGRES_STAMP := $(VENV)/.postgresql
+
+$(POSTGRES_STAMP): | $(BIN)/python
+	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || \
+		apt-get install -y --no-install-recommends postgresql || \
+		(apt-get update && apt-get install -y --no-install-recommends postgresql)
+	ls /usr/lib/postgresql/*/bin/initdb >/dev/null
+	touch $@
+
+install: $(VENV)/.installed $(CHROMIUM) $(POSTGRES_STAMP)
 
 ingest: install
 	$(BIN)/plan-assistant ingest

@@ -20,6 +20,7 @@ from pydantic import ValidationError
 
 from assistant.embedding import Embedder, build_embedders
 from assistant.errors import AssistantError, ProposalTooLarge
+from assistant.insights_api import install_store
 from assistant.proposal_files import proposal_text
 from assistant.schemas import AlignReply, AlignRequest, Answer, AskRequest, ErrorReply, Framework
 from assistant.service import PlanAssistant, answer_events
@@ -97,6 +98,8 @@ def create_app(
         lifespan=lifespan,
     )
 
+    recorder = install_store(app, settings)  # the questions log and /api/admin/insights/...
+
     @app.exception_handler(AssistantError)
     async def _assistant_error(request: Request, error: AssistantError) -> JSONResponse:
         return JSONResponse({"error": error.code, "message": error.message}, status_code=error.status)
@@ -108,7 +111,9 @@ def create_app(
     async def answer(plan_assistant: PlanAssistant, body: AskRequest) -> Answer:
         """The one pipeline behind /api/ask and /api/ask/stream, off the event loop."""
         history = body.history[-settings.max_history_turns :]
-        return await run_in_threadpool(plan_assistant.ask, body.question, history, body.lang)
+        reply = await run_in_threadpool(plan_assistant.ask, body.question, history, body.lang)
+        recorder.record(body.question, reply, follow_up=bool(history))  # queued: never slows or fails the answer
+        return reply
 
     @app.post("/api/ask", response_model=Answer, responses=ERRORS)
     async def ask(body: AskRequest, plan_assistant: Assistant) -> Answer:

@@ -1,4 +1,5 @@
-"""plan-assistant: ingest the corpus, ask a question, serve the API, list feedback, run the evaluations."""
+"""plan-assistant: ingest the corpus, ask a question, serve the API, list feedback, report insights,
+run the evaluations."""
 
 from __future__ import annotations
 
@@ -112,13 +113,15 @@ def _clip(text: str, width: int) -> str:
 
 def feedback(settings: Settings, as_json: bool, limit: int | None = None) -> int:
     from assistant.feedback import FeedbackStore
+    from assistant.store.database import open_store
 
-    rows = FeedbackStore(settings.feedback_path).all(limit)
+    store = open_store(settings)
+    rows = FeedbackStore(store).all(limit)
     if as_json:
         print(json.dumps(rows, ensure_ascii=False, indent=2))
         return 0
     if not rows:
-        print(f"no feedback yet ({settings.feedback_path})")
+        print(f"no feedback yet ({store.describe()})")
         return 0
     table = [("id", "time", "rating", "lang", "grounded", "question", "comment", "cited")]
     for row in rows:
@@ -220,6 +223,13 @@ def evaluate(settings: Settings, baseline: bool, out: Path) -> int:
     return 1 if failures else 0
 
 
+def train(settings: Settings, ranker: bool, confidence: bool) -> int:
+    from learn.train import train as fit
+
+    print(fit(settings, _embedders(settings), ranker, confidence))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="plan-assistant", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -241,9 +251,15 @@ def main(argv: list[str] | None = None) -> int:
     p_feedback = commands.add_parser("feedback", help="list parents' ratings of answers (oldest first)")
     p_feedback.add_argument("--json", action="store_true", help="print the stored rows as JSON")
     p_feedback.add_argument("--limit", type=int, help="only the newest N")
+    p_insights = commands.add_parser("insights", help="what parents asked: by week, answered or not, topics, feedback")
+    p_insights.add_argument("--csv", type=Path, metavar="DIR", help="also write each table to DIR/<table>.csv")
+    p_insights.add_argument("--weeks", type=int, help="weeks back, the current one included (default 12)")
+    commands.add_parser("migrate", help="bring the question store's database up to date (start-up does it too)")
     p_eval = commands.add_parser("eval", help="score answers and gate on evals/thresholds.json")
     p_eval.add_argument("--no-baseline", action="store_true", help="skip the tutorial baseline")
     p_eval.add_argument("--out", type=Path, default=Path("evals/out"))
+    p_train = commands.add_parser("train", help="fit the ranker and the confidence model on training/districts")
+    p_train.add_argument("--only", choices=["ranker", "confidence"], help="fit only this one")
     args = parser.parse_args(argv)
     settings = get_settings()
     try:
@@ -257,8 +273,18 @@ def main(argv: list[str] | None = None) -> int:
             return align(settings, args.text, args.file, args.json)
         if args.command == "serve":
             return serve(settings, args.host, args.port)
+        if args.command == "train":
+            return train(settings, args.only in (None, "ranker"), args.only in (None, "confidence"))
         if args.command == "feedback":
             return feedback(settings, args.json, args.limit)
+        if args.command in ("insights", "migrate"):
+            from assistant import insights_cli
+
+            if args.command == "migrate":
+                return insights_cli.migrate(settings)
+            if args.weeks is not None and args.weeks < 1:
+                parser.error("--weeks must be at least 1")
+            return insights_cli.insights(settings, args.csv, args.weeks)
         return evaluate(settings, not args.no_baseline, args.out)
     except AssistantError as error:
         print(f"error ({error.code}): {error.message}", file=sys.stderr)

@@ -64,3 +64,25 @@ class FeedbackUnavailable(AssistantError):
     """The feedback file could not be written (disk full, read-only data folder)."""
 
     status, code = 503, "feedback_unavailable"
+
+
+class StoreUnavailable(AssistantError):
+    """The question store's database cannot be reached (a PostgreSQL server that is down)."""
+
+    status, code = 503, "store_unavailable"
+
+
+class AdminNotConfigured(AssistantError):
+    """No PLAN_ASSISTANT_ADMIN_TOKEN is set: the admin routes are off."""
+
+    status, code = 503, "admin_not_configured"
+
+
+class AdminTokenMissing(AssistantError):
+    """An admin route asked without `Authorization: Bearer <token>`."""
+
+    status, code = 401, "unauthorized"
+
+
+class AdminTokenRejected(AssistantError):
+    status, code = 403, "forbidden"

@@ -153,7 +153,24 @@ class Settings(BaseSettings):
 
     @property
     def feedback_path(self) -> Path:
+        """Where feedback was kept before the question store; its rows are imported once."""
         return self.data_dir / "feedback.sqlite3"
+
+    # --- The question store and insights (assistant/store/, assistant/insights.py, docs/privacy.md) ---
+    # SQLAlchemy URL of the database that several servers share, e.g.
+    # postgresql://user:password@db.internal/plan_assistant (psycopg 3 is used). Unset: a SQLite
+    # file in data_dir, for one server.
+    database_url: SecretStr | None = None
+    # Questions and feedback older than this are deleted (at start-up, then hourly).
+    retention_days: int = Field(default=180, ge=1)
+    # Questions waiting to be written; past this, new ones are dropped (and logged), never waited for.
+    record_queue_size: int = Field(default=10_000, ge=1)
+    # Bearer token for /api/admin/insights/...; unset, those routes answer 503 admin_not_configured.
+    admin_token: SecretStr | None = None
+    # Unanswered questions whose MiniLM vectors lie closer than this (cosine distance, average
+    # linkage) share a topic; see assistant/insights.py for how it was chosen.
+    topic_distance: float = Field(default=0.6, gt=0, le=2)
+    insights_weeks: int = Field(default=12, ge=1, le=520)  # how far back a report looks by default
 
 
 @lru_cache

@@ -17,6 +17,7 @@ from assistant.feedback import FeedbackStore
 from assistant.prompts import phrase_table
 from assistant.schemas import ErrorReply, FeedbackRequest, FeedbackStored
 from assistant.settings import Settings
+from assistant.store.database import open_store
 
 STATIC = Path(__file__).parent / "static"
 PHRASES_SLOT = "/*phrases*/ null"  # where widget.js receives its labels
@@ -36,7 +37,7 @@ def web_router(settings: Settings) -> APIRouter:
     demo = (STATIC / "demo.html").read_text(encoding="utf-8")
     staff = (STATIC / "staff.html").read_text(encoding="utf-8")
     script = widget_script(settings.prompts_dir)
-    store = FeedbackStore(settings.feedback_path)
+    store = FeedbackStore(open_store(settings))
 
     @router.get("/", response_class=HTMLResponse, include_in_schema=False)
     async def demo_page() -> HTMLResponse:
@@ -55,7 +56,7 @@ def web_router(settings: Settings) -> APIRouter:
     @router.post("/api/feedback", status_code=201, responses={422: {"model": ErrorReply}, 503: {"model": ErrorReply}})
     def feedback(body: FeedbackRequest) -> FeedbackStored:
         """Store a thumbs up or down on an answer, with an optional comment (`plan-assistant feedback` lists them)."""
-        return FeedbackStored(id=store.add(body))  # sync route: sqlite3 runs in the thread pool
+        return FeedbackStored(id=store.add(body))  # sync route: the database call runs in the thread pool
 
     return router
 

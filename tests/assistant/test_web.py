@@ -7,14 +7,16 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from pydantic import SecretStr
 
 from assistant.api import create_app
 from assistant.embedding import Embedder
 from assistant.feedback import FeedbackStore
 from assistant.prompts import phrase_table
 from assistant.settings import Settings
+from assistant.store.database import open_store
 from assistant.web import STATIC
-from tests.conftest import make_settings
+from tests.conftest import free_port, make_settings
 
 pytestmark = pytest.mark.slow  # the app loads the real models
 
@@ -71,7 +73,7 @@ def test_the_demo_page_carries_the_one_tag(client: TestClient) -> None:
 def test_feedback_is_stored(client: TestClient, settings: Settings) -> None:
     reply = client.post("/api/feedback", json=RATING | {"comment": "Very clear"})
     assert reply.status_code == 201 and reply.json() == {"id": 1, "status": "stored"}
-    (row,) = FeedbackStore(settings.feedback_path).all()
+    (row,) = FeedbackStore(open_store(settings)).all()
     assert (row["rating"], row["comment"], row["citations"]) == (
         "up",
         "Very clear",
@@ -94,12 +96,13 @@ def test_bad_feedback_is_a_readable_422(client: TestClient, settings: Settings, 
     reply = client.post("/api/feedback", json=RATING | change)
     assert reply.status_code == 422 and reply.json()["error"] == "invalid_request"
     assert fragment in reply.json()["message"]
-    assert FeedbackStore(settings.feedback_path).all() == []
+    assert FeedbackStore(open_store(settings)).all() == []
 
 
-def test_feedback_that_cannot_be_written_is_a_503(client: TestClient, settings: Settings) -> None:
-    settings.feedback_path.mkdir(parents=True)  # a folder where the SQLite file should be
-    reply = client.post("/api/feedback", json=RATING)
+def test_feedback_that_cannot_be_written_is_a_503(settings: Settings, embedders: dict[str, Embedder]) -> None:
+    down = SecretStr(f"postgresql://plan@127.0.0.1:{free_port()}/plans")  # a database server that is down
+    with TestClient(create_app(settings.model_copy(update={"database_url": down}), embedders)) as client:
+        reply = client.post("/api/feedback", json=RATING)
     assert reply.status_code == 503 and reply.json()["error"] == "feedback_unavailable"
 
 
@@ -120,7 +123,7 @@ def test_a_page_on_another_site_is_refused_with_a_clear_error(client: TestClient
     )
     assert preflight.status_code == 403 and preflight.json()["error"] == "origin_not_allowed"
     assert "access-control-allow-origin" not in preflight.headers
-    assert FeedbackStore(settings.feedback_path).all() == []  # refused before any work
+    assert FeedbackStore(open_store(settings)).all() == []  # refused before any work
 
 
 def test_an_allowed_site_gets_cors_headers(client: TestClient) -> None:
