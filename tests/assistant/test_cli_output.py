@@ -13,7 +13,6 @@ from pathlib import Path
 import pytest
 
 from assistant.cli import main
-from assistant.embedding import Embedder
 from assistant.feedback import FeedbackStore
 from assistant.schemas import FeedbackRequest
 from assistant.service import PlanAssistant
@@ -34,6 +33,15 @@ SITE_PLAN = (
 @pytest.fixture(autouse=True)
 def fixed_width(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("COLUMNS", str(WIDTH))
+
+
+@pytest.fixture
+def shared(plan_assistant: PlanAssistant, monkeypatch: pytest.MonkeyPatch) -> PlanAssistant:
+    """The commands run as written, on the session's assistant: building another (its models, the
+    staff glossary's vectors) took about 25 s a command on 2 cores and would test nothing more."""
+    monkeypatch.setattr("assistant.service.PlanAssistant", lambda settings, embedders: plan_assistant)
+    monkeypatch.setattr("assistant.cli._embedders", lambda settings: {})
+    return plan_assistant
 
 
 def _run(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], settings: Settings, *argv: str):  # type: ignore[no-untyped-def]
@@ -111,16 +119,16 @@ def test_feedback_is_a_table_of_whole_texts_and_its_json_is_the_stored_rows(
 
 @pytest.mark.slow
 def test_align_prints_goals_by_name_parts_once_the_scale_and_the_same_json_as_the_api(
-    built_settings: Settings,
-    embedders: dict[str, Embedder],
+    shared: PlanAssistant,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     proposal = tmp_path / "site-plan.md"
     proposal.write_text(SITE_PLAN)
-    reply = PlanAssistant(built_settings, embedders).align(SITE_PLAN)
-    code, printed = _run(monkeypatch, capsys, built_settings, "align", "--file", str(proposal))
+    settings = shared.settings
+    reply = shared.align(SITE_PLAN)
+    code, printed = _run(monkeypatch, capsys, settings, "align", "--file", str(proposal))
     assert code == 0
     out = printed.out
     columns = ["goal", "where in the plan", "match", "score", "parts", "closest words of the plan"]
@@ -142,16 +150,17 @@ def test_align_prints_goals_by_name_parts_once_the_scale_and_the_same_json_as_th
     assert reply.not_addressed and all(goal.title in flat for goal in reply.not_addressed_goals)
     assert not any(goal_id in out for goal_id in reply.not_addressed)
 
-    code, printed = _run(monkeypatch, capsys, built_settings, "align", SITE_PLAN, "--json")
+    code, printed = _run(monkeypatch, capsys, settings, "align", SITE_PLAN, "--json")
     assert code == 0 and printed.out == reply.model_dump_json(indent=2) + "\n"
-    code, printed = _run(monkeypatch, capsys, built_settings, "align", "")
+    code, printed = _run(monkeypatch, capsys, settings, "align", "")
     assert code == 2 and printed.err.startswith("error: ")
 
 
 @pytest.mark.slow
 def test_framework_prints_each_goal_indented_under_its_parent_with_page_and_id(
-    plan_assistant: PlanAssistant, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    shared: PlanAssistant, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    plan_assistant = shared
     framework = plan_assistant.framework()
     code, printed = _run(monkeypatch, capsys, plan_assistant.settings, "framework")
     assert code == 0
