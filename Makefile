@@ -56,8 +56,15 @@ lint: install
 bench: ingest
 	$(BIN)/python bench/bench_ask.py
 
+# The corpus PDFs embed Liberation Sans (Helvetica's widths), from Debian.
+LIBERATION := /usr/share/fonts/truetype/liberation/LiberationSans-Regular.ttf
+
+$(LIBERATION):
+	apt-get install -y --no-install-recommends fonts-liberation || \
+		(apt-get update && apt-get install -y --no-install-recommends fonts-liberation)
+
 # Rebuild corpus/ from ../shared/source-documents (the output is committed).
-corpus: install
+corpus: install $(LIBERATION)
 	$(BIN)/python scripts/build_corpus.py
 
 clean:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Sequence
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -23,13 +22,17 @@ def _embedders(settings: Settings) -> dict[str, Embedder]:
 
 
 def ingest(settings: Settings, rebuild: bool = False, progress: bool = True) -> int:
+    from assistant.cli_output import embedding_progress
     from assistant.embedding import build_embedder, model_name
     from ingest.run import run_ingest
 
-    def factory(key: str) -> Embedder:
-        return build_embedder(key, settings.model_cache_dir, threads=2)
+    with embedding_progress(progress) as track:
 
-    report = run_ingest(settings, factory, model_name, rebuild, progress)
+        def factory(key: str) -> Embedder:
+            return track(key, lambda: build_embedder(key, settings.model_cache_dir, threads=2))
+
+        # The bar is drawn here (rich, on stderr), so the ingest's own (tqdm) is turned off.
+        report = run_ingest(settings, factory, model_name, rebuild, progress=False)
     print(report.render())
     return 0
 
@@ -51,13 +54,6 @@ def ask(settings: Settings, question: str, as_json: bool) -> int:
     return 0
 
 
-def _print_table(rows: Sequence[Sequence[str]]) -> None:
-    """Columns padded to their widest cell (the header is the first row)."""
-    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-    for row in rows:
-        print("  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip())
-
-
 def framework(settings: Settings, as_json: bool) -> int:
     from assistant.service import PlanAssistant
 
@@ -65,11 +61,9 @@ def framework(settings: Settings, as_json: bool) -> int:
     if as_json:
         print(reply.model_dump_json(indent=2))
         return 0
-    depth: dict[str | None, int] = {None: -1}
-    for goal in reply.goals:
-        depth[goal.goal_id] = depth.get(goal.parent, -1) + 1
-        page = f"page {goal.page}" if goal.page else "web page"
-        print(f"{'  ' * depth[goal.goal_id]}{goal.title}  [{goal.goal_id}, {page}]")
+    from assistant.cli_output import console, framework_table
+
+    console().print(framework_table(reply))
     return 0
 
 
@@ -85,17 +79,9 @@ def align(settings: Settings, text: str | None, file: Path | None, as_json: bool
     if as_json:
         print(reply.model_dump_json(indent=2))
         return 0
-    rows = [("goal", "framework", "verdict", "score", "parts", "evidence")]
-    for goal in reply.goals:
-        best = goal.evidence[0] if goal.evidence else None
-        where = f"p.{best.page}: " if best and best.page else ""
-        quote = f'{where}"{best.text[:70]}"' if best else ""
-        parts = ",".join(map(str, goal.parts))
-        rows.append((goal.title, goal.framework, goal.verdict, f"{goal.score:.3f}", parts, quote))
-    _print_table(rows)
-    if len(reply.parts) > 1:
-        print("\nparts: " + "; ".join(f"{p.n}: {p.excerpt}" for p in reply.parts))
-    print(f"\nnot addressed: {', '.join(reply.not_addressed) or '-'}\n{reply.summary}")
+    from assistant.cli_output import console, print_alignment
+
+    print_alignment(console(), reply)
     return 0
 
 
@@ -104,11 +90,6 @@ def serve(settings: Settings, host: str | None, port: int | None) -> int:
 
     uvicorn.run("assistant.api:create_app", factory=True, host=host or settings.host, port=port or settings.port)
     return 0
-
-
-def _clip(text: str, width: int) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def feedback(settings: Settings, as_json: bool, limit: int | None = None) -> int:
@@ -123,22 +104,9 @@ def feedback(settings: Settings, as_json: bool, limit: int | None = None) -> int
     if not rows:
         print(f"no feedback yet ({store.describe()})")
         return 0
-    table = [("id", "time", "rating", "lang", "grounded", "question", "comment", "cited")]
-    for row in rows:
-        cited = ", ".join(c["doc_id"] + (f" p.{c['page']}" if c["page"] else "") for c in row["citations"])
-        table.append(
-            (
-                str(row["id"]),
-                row["time"],
-                row["rating"],
-                row["lang"],
-                "yes" if row["grounded"] else "no",
-                _clip(row["question"], 40),
-                _clip(row["comment"], 40),
-                _clip(cited, 50),
-            )
-        )
-    _print_table(table)
+    from assistant.cli_output import console, feedback_table
+
+    console().print(feedback_table(rows))
     ups = sum(row["rating"] == "up" for row in rows)
     print(f"{len(rows)} ratings: {ups} up, {len(rows) - ups} down")
     return 0

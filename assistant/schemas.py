@@ -126,15 +126,46 @@ class InputPart(BaseModel):
     excerpt: str = Field(description="The part's first words.")
 
 
+# Where a goal sits, in the plan's words, for people to read (goal_id and parent are for programs).
+_GROUP = "The title of the group the goal sits in within its framework (e.g. 'Skills and Knowledge'); null when none."
+_DOCUMENT = "The title of the document that states the goal."
+
+
 class AlignedGoal(BaseModel):
     goal_id: str
     title: str
     framework: str
     parent: str | None
     verdict: Literal["aligned", "partial"]
-    score: float = Field(description="How far the goal stands out from the rest for the best-matching part.")
+    score: float = Field(
+        description="How far the goal stands out from the rest for the best-matching part; see AlignReply.scale."
+    )
     parts: list[int] = Field(description="The parts of the input (see `parts`) that match the goal, best first.")
     evidence: list[Citation] = Field(description="The goal's own words nearest the proposal, verbatim and cited.")
+    group: str | None = Field(description=_GROUP)
+    document: str = Field(description=_DOCUMENT)
+
+
+class NamedGoal(BaseModel):
+    """A goal as the plan names it, with where it sits."""
+
+    goal_id: str
+    title: str
+    framework: str
+    group: str | None = Field(description=_GROUP)
+    document: str = Field(description=_DOCUMENT)
+    page: int | None = Field(description="Page in the published PDF; null for web pages.")
+
+
+class ScoreScale(BaseModel):
+    """What a score means. A goal's score is how far its closest statement stands out, in cosine
+    similarity, above the typical goal's for the same part of the proposal (0: no closer than an
+    ordinary goal), plus a bonus when the proposal uses a staff term that names the goal."""
+
+    aligned: float = Field(description="From this score a goal is 'aligned': a strong match.")
+    partial: float = Field(description="From this score up to `aligned`, 'partial': some match.")
+    near: float = Field(description="From this score up to `partial`, close but not addressed: a weak match.")
+    term_bonus: float = Field(description="Added to a goal's score when the proposal uses a staff term naming it.")
 
 
 class AlignReply(BaseModel):
@@ -144,6 +175,10 @@ class AlignReply(BaseModel):
     )
     summary: str
     parts: list[InputPart]
+    not_addressed_goals: list[NamedGoal] = Field(
+        description="The goals of `not_addressed`, in the same order, named as the plan names them."
+    )
+    scale: ScoreScale = Field(description="The score thresholds in force.")
 
 
 MAX_COMMENT_CHARS = 1000

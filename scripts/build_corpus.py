@@ -49,21 +49,37 @@ SPANISH_PDF = PdfEdition(
 )
 
 
+# Embedded, so that every viewer draws the glyphs whose widths the lines were wrapped with. The PDF
+# used to name Helvetica without embedding it: a viewer lacking Helvetica drew a wider stand-in
+# (DejaVu Sans, on a Debian desktop) from the same start points, and the longest lines of the plan
+# ran off the page ("High schools will offe", page 3). Liberation Sans has Helvetica's widths, so
+# every line breaks where it did. Debian's fonts-liberation (`make corpus` installs it).
+FONT_DIR = Path("/usr/share/fonts/truetype/liberation")
+FONT = "LiberationSans"
+FONT_FILES = {"": "LiberationSans-Regular.ttf", "B": "LiberationSans-Bold.ttf"}
+# Lines are set flush left (align="L"), not justified: fpdf2 justifies an embedded font by moving
+# each word, which pypdf and a viewer's copy-and-paste read as double spaces between the words.
+
+
 class PlanPDF(FPDF):
     def __init__(self, edition: PdfEdition) -> None:
         super().__init__(format="Letter")
         self.edition = edition
+        for style, name in FONT_FILES.items():
+            if not (FONT_DIR / name).is_file():
+                raise SystemExit(f"{FONT_DIR / name} is missing: apt-get install fonts-liberation")
+            self.add_font(FONT, style, FONT_DIR / name)
 
     def header(self) -> None:
-        self.set_font("Helvetica", "B", 9)
+        self.set_font(FONT, "B", 9)
         self.set_text_color(90, 90, 90)
-        self.cell(0, 6, self.edition.running_header, new_x="LMARGIN", new_y="NEXT")
+        self.cell(0, 6, self.edition.running_header, align="L", new_x="LMARGIN", new_y="NEXT")
         self.ln(4)
         self.set_text_color(0, 0, 0)
 
     def footer(self) -> None:
         self.set_y(-15)
-        self.set_font("Helvetica", "", 8)
+        self.set_font(FONT, "", 8)
         self.set_text_color(90, 90, 90)
         self.cell(0, 6, self.edition.footer.format(page=self.page_no()), align="C")
         self.set_text_color(0, 0, 0)
@@ -89,29 +105,29 @@ def build_pdf(source: Path, target: Path, edition: PdfEdition = ENGLISH_PDF) -> 
             pdf.add_page()
             continue
         if numbered := NUMBERED.match(text):
-            pdf.set_font("Helvetica", "", 9.5)
+            pdf.set_font(FONT, "", 9.5)
             pdf.set_x(pdf.l_margin + 8)
             pdf.cell(7, 4.6, f"{numbered.group(1)}.")
-            pdf.multi_cell(0, 4.6, numbered.group(2), new_x="LMARGIN", new_y="NEXT")
+            pdf.multi_cell(0, 4.6, numbered.group(2), align="L", new_x="LMARGIN", new_y="NEXT")
             pdf.ln(0.6)
         elif text.startswith("- "):
-            pdf.set_font("Helvetica", "", 9.5)
+            pdf.set_font(FONT, "", 9.5)
             pdf.cell(5, 4.6, "-")
-            pdf.multi_cell(0, 4.6, text[2:], new_x="LMARGIN", new_y="NEXT")
+            pdf.multi_cell(0, 4.6, text[2:], align="L", new_x="LMARGIN", new_y="NEXT")
             pdf.ln(0.6)
         elif text.isupper():
             pdf.ln(2)
-            pdf.set_font("Helvetica", "B", 14)
-            pdf.multi_cell(0, 7, text, new_x="LMARGIN", new_y="NEXT")
+            pdf.set_font(FONT, "B", 14)
+            pdf.multi_cell(0, 7, text, align="L", new_x="LMARGIN", new_y="NEXT")
             pdf.ln(2)
         elif _is_heading(text):
             pdf.ln(1)
-            pdf.set_font("Helvetica", "B", 11)
-            pdf.multi_cell(0, 5.8, text, new_x="LMARGIN", new_y="NEXT")
+            pdf.set_font(FONT, "B", 11)
+            pdf.multi_cell(0, 5.8, text, align="L", new_x="LMARGIN", new_y="NEXT")
             pdf.ln(1)
         else:
-            pdf.set_font("Helvetica", "", 9.5)
-            pdf.multi_cell(0, 4.6, text, new_x="LMARGIN", new_y="NEXT", markdown=True)
+            pdf.set_font(FONT, "", 9.5)
+            pdf.multi_cell(0, 4.6, text, align="L", new_x="LMARGIN", new_y="NEXT", markdown=True)
             pdf.ln(2.2)
     # One printed page per running header: a plan page that overflowed would shift every citation.
     expected_pages = sum(1 for line in lines if line.strip() == edition.running_header)

@@ -29,7 +29,7 @@ import numpy as np
 
 from assistant.errors import IndexNotReady, IndexUpdating
 from assistant.index.state import DenseModel
-from assistant.schemas import AlignedGoal, AlignReply, Citation, FrameworkGoal, InputPart
+from assistant.schemas import AlignedGoal, AlignReply, Citation, FrameworkGoal, InputPart, NamedGoal, ScoreScale
 from assistant.settings import Settings
 from assistant.text.glossary import Glossary, plain_words
 from ingest.framework import Goal
@@ -88,6 +88,8 @@ class Alignment:
     parts: list[Part]
     matches: list[GoalMatch]
     not_addressed: list[Goal]  # near misses: close to the proposal, but below "partial"
+    titles: dict[str, str]  # every framework node's title by id: names the group a goal sits in
+    scale: ScoreScale  # the thresholds the verdicts were given by
 
 
 def goal_from_metadata(meta: dict) -> Goal:
@@ -266,7 +268,14 @@ class Aligner:
             matches.append(
                 GoalMatch(goal, verdict, round(score, 4), tuple(parts[p].n for p in reaching), tuple(evidence))
             )
-        return Alignment(parts, matches, near)
+        titles = {node.goal_id: node.title for node in state.framework}
+        scale = ScoreScale(
+            aligned=settings.align_aligned,
+            partial=settings.align_partial,
+            near=round(settings.align_partial - settings.align_near_margin, 4),
+            term_bonus=settings.align_term_bonus,
+        )
+        return Alignment(parts, matches, near, titles, scale)
 
 
 def _goals_named(plan_words: Sequence[str], goals: Sequence[Goal]) -> list[list[int]]:
@@ -308,6 +317,22 @@ def _summary(alignment: Alignment) -> str:
     return " ".join(lines)
 
 
+def _group(goal: Goal, titles: dict[str, str]) -> str | None:
+    """The title of the group between the goal and its framework ("Skills and Knowledge"), if any."""
+    return titles.get(goal.parent) if goal.parent and goal.parent != goal.framework_id else None
+
+
+def _named(goal: Goal, titles: dict[str, str]) -> NamedGoal:
+    return NamedGoal(
+        goal_id=goal.goal_id,
+        title=goal.title,
+        framework=goal.framework,
+        group=_group(goal, titles),
+        document=goal.doc_title,
+        page=goal.page,
+    )
+
+
 def align_reply(alignment: Alignment, base_url: str) -> AlignReply:
     """The HTTP reply: evidence cited as /api/ask cites passages, parts with their offsets."""
     goals = []
@@ -336,11 +361,19 @@ def align_reply(alignment: Alignment, base_url: str) -> AlignReply:
                 score=match.score,
                 parts=list(match.parts),
                 evidence=evidence,
+                group=_group(goal, alignment.titles),
+                document=goal.doc_title,
             )
         )
     parts = [InputPart(n=p.n, start=p.start, end=p.end, excerpt=_excerpt(p.text)) for p in alignment.parts]
-    not_addressed = [goal.goal_id for goal in alignment.not_addressed]
-    return AlignReply(goals=goals, not_addressed=not_addressed, summary=_summary(alignment), parts=parts)
+    return AlignReply(
+        goals=goals,
+        not_addressed=[goal.goal_id for goal in alignment.not_addressed],
+        summary=_summary(alignment),
+        parts=parts,
+        not_addressed_goals=[_named(goal, alignment.titles) for goal in alignment.not_addressed],
+        scale=alignment.scale,
+    )
 
 
 def _excerpt(text: str, words: int = 12) -> str:

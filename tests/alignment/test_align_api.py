@@ -11,7 +11,6 @@ from fpdf import FPDF
 
 from assistant.align.aligner import split_parts
 from assistant.api import create_app
-from assistant.cli import main
 from assistant.embedding import Embedder
 from assistant.schemas import MAX_PROPOSAL_CHARS
 from assistant.settings import Settings
@@ -163,18 +162,3 @@ def test_bad_uploads_get_a_clear_error(
 ) -> None:
     reply = client.post("/api/align/file", content=data, headers={"content-type": media_type})
     assert reply.status_code == status and reply.json()["error"] == code
-
-
-def test_cli_align_prints_a_table_from_a_file(
-    built_settings: Settings, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    proposal = tmp_path / "proposal.md"
-    proposal.write_text(SITE_PLAN)
-    monkeypatch.setattr("assistant.cli.get_settings", lambda: built_settings)
-    assert main(["align", "--file", str(proposal)]) == 0
-    out = capsys.readouterr().out
-    assert out.splitlines()[0].split()[:3] == ["goal", "framework", "verdict"]
-    assert "Recommendation 7" in out and "parts: 1: Goal 1: Reading" in out
-    assert main(["framework"]) == 0
-    assert "  Outstanding Staff  [strategic-priorities/outstanding-staff, page 2]" in capsys.readouterr().out
-    assert main(["align", ""]) == 2
