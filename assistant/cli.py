@@ -111,28 +111,31 @@ def _clip(text: str, width: int) -> str:
 
 
 def feedback(settings: Settings, as_json: bool, limit: int | None = None) -> int:
-    from assistant.feedback import FeedbackStore
+    from assistant.feedback import FeedbackStore, printable, printable_json
 
     rows = FeedbackStore(settings.feedback_path).all(limit)
     if as_json:
-        print(json.dumps(rows, ensure_ascii=False, indent=2))
+        print(printable_json(json.dumps(rows, ensure_ascii=False, indent=2)))
         return 0
     if not rows:
         print(f"no feedback yet ({settings.feedback_path})")
         return 0
-    table = [("id", "time", "rating", "lang", "grounded", "question", "comment", "cited")]
+    table: list[tuple[str, ...]] = [("id", "time", "rating", "lang", "grounded", "question", "comment", "cited")]
     for row in rows:
         cited = ", ".join(c["doc_id"] + (f" p.{c['page']}" if c["page"] else "") for c in row["citations"])
-        table.append(
-            (
-                str(row["id"]),
-                row["time"],
-                row["rating"],
-                row["lang"],
-                "yes" if row["grounded"] else "no",
-                _clip(row["question"], 40),
-                _clip(row["comment"], 40),
-                _clip(cited, 50),
+        table.append(  # comments are strangers' text: control characters are shown, not obeyed
+            tuple(
+                printable(cell)
+                for cell in (
+                    str(row["id"]),
+                    row["time"],
+                    row["rating"],
+                    row["lang"],
+                    "yes" if row["grounded"] else "no",
+                    _clip(row["question"], 40),
+                    _clip(row["comment"], 40),
+                    _clip(cited, 50),
+                )
             )
         )
     _print_table(table)
