@@ -99,9 +99,9 @@ def align(settings: Settings, text: str | None, file: Path | None, as_json: bool
 
 
 def serve(settings: Settings, host: str | None, port: int | None) -> int:
-    import uvicorn
+    from assistant.http_server import run  # uvicorn with the header/body deadlines and JSON logs
 
-    uvicorn.run("assistant.api:create_app", factory=True, host=host or settings.host, port=port or settings.port)
+    run(settings, host or settings.host, port or settings.port)
     return 0
 
 
