@@ -114,15 +114,24 @@ def create_app(
     )
     install_error_handlers(app)
 
-    async def answer(request: Request, plan_assistant: PlanAssistant, body: AskRequest) -> Answer:
-        """The one pipeline behind /api/ask and /api/ask/stream, off the event loop, a few at a time."""
-        history = body.history[-settings.max_history_turns :]
+    # A slot is taken before anything else uses a thread of the pool (current_assistant, the answer):
+    # under a flood the waiting requests hold no thread, only a coroutine, and give up in time.
+    async def answer_slot() -> AsyncIterator[None]:
         async with answering.held():
-            reply = await run_in_threadpool(plan_assistant.ask, body.question, history, body.lang)
+            yield
+
+    async def align_slot() -> AsyncIterator[None]:
+        async with aligning.held():
+            yield
+
+    async def answer(request: Request, plan_assistant: PlanAssistant, body: AskRequest) -> Answer:
+        """The one pipeline behind /api/ask and /api/ask/stream, off the event loop (inside a slot)."""
+        history = body.history[-settings.max_history_turns :]
+        reply = await run_in_threadpool(plan_assistant.ask, body.question, history, body.lang)
         note(request, answer_status=reply.status, question=body.question)
         return reply
 
-    @app.post("/api/ask", response_model=Answer, responses=ASK_ERRORS, dependencies=JSON_ONLY)
+    @app.post("/api/ask", response_model=Answer, responses=ASK_ERRORS, dependencies=[*JSON_ONLY, Depends(answer_slot)])
     async def ask(request: Request, body: AskRequest, plan_assistant: Assistant) -> Answer:
         """Answer a question from the plans' own sentences, with citations; or refuse (grounded: false).
         503 `busy` (with Retry-After) when every answering slot stays taken for a moment."""
@@ -135,7 +144,8 @@ def create_app(
         `{"error": code, "message": ...}`; a client that disconnects stops the stream."""
         counts: StreamCounts = request.app.state.streams
         try:
-            reply = await answer(request, current_assistant(request), body)
+            async with answering.held():
+                reply = await answer(request, current_assistant(request), body)
             for event, data in answer_events(reply):
                 if await request.is_disconnected():  # nobody is listening: produce nothing more
                     counts.cancelled += 1
@@ -164,15 +174,13 @@ def create_app(
         """The plan framework read from the documents: frameworks, groups and goals, each verbatim with its page."""
         return plan_assistant.framework()
 
-    async def aligned(plan_assistant: PlanAssistant, text: str) -> AlignReply:
-        async with aligning.held():
-            return await run_in_threadpool(plan_assistant.align, text)
-
-    @app.post("/api/align", response_model=AlignReply, responses=ASK_ERRORS, dependencies=JSON_ONLY)
+    @app.post(
+        "/api/align", response_model=AlignReply, responses=ASK_ERRORS, dependencies=[*JSON_ONLY, Depends(align_slot)]
+    )
     async def align(body: AlignRequest, plan_assistant: Assistant) -> AlignReply:
         """Which goals of the plan a proposal serves (aligned / partial), with the plan's words as evidence.
         A long input (a whole site plan) is scored by part, and each goal says which parts match it."""
-        return await aligned(plan_assistant, body.text)
+        return await run_in_threadpool(plan_assistant.align, body.text)
 
     @app.post(
         "/api/align/file",
@@ -185,7 +193,7 @@ def create_app(
             }
         },
     )
-    async def align_file(request: Request, plan_assistant: Assistant) -> AlignReply:
+    async def align_file(request: Request) -> AlignReply:
         """The same as /api/align for a proposal sent as the request body: a .txt, .md or .pdf file,
         with its media type as Content-Type (what the staff page's upload sends). A PDF is read in a
         child process with a page, memory and time bound: 413 or 422 when it is past them, encrypted
@@ -197,7 +205,9 @@ def create_app(
             body = AlignRequest(text=text)
         except ValidationError as error:  # empty, or longer than a proposal may be
             raise RequestValidationError(error.errors()) from error
-        return await aligned(plan_assistant, body.text)
+        async with aligning.held():  # the index is looked at only now: a refused upload costs no thread
+            plan_assistant = await run_in_threadpool(current_assistant, request)
+            return await run_in_threadpool(plan_assistant.align, body.text)
 
     @app.get("/api/health", responses=errors())
     async def health() -> dict[str, str]:

@@ -99,9 +99,9 @@ def install_error_handlers(app: FastAPI) -> None:
         return error_response(500, "internal_error", "something went wrong on the server; it has been logged")
 
 
-def require_json(request: Request) -> None:
+async def require_json(request: Request) -> None:
     """A dependency for JSON routes: a body sent as form data or text is 415, said plainly, rather
-    than a 422 about a missing field."""
+    than a 422 about a missing field. Async: a header check needs no thread of the pool."""
     media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if media_type == "application/json" or media_type.endswith("+json"):
         return
