@@ -4,7 +4,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 HOST ?= 127.0.0.1
 
-.PHONY: install run ingest test eval lint bench corpus clean
+.PHONY: install run ingest test eval lint bench bench-load corpus clean
 
 $(BIN)/python:
 	python3 -m venv $(VENV)
@@ -62,6 +62,9 @@ LIBERATION := /usr/share/fonts/truetype/liberation/LiberationSans-Regular.ttf
 $(LIBERATION):
 	apt-get install -y --no-install-recommends fonts-liberation || \
 		(apt-get update && apt-get install -y --no-install-recommends fonts-liberation)
+# /api/ask at 1-64 concurrent clients and beside 48 hostile PDF uploads, on the index in .data.
+bench-load: ingest
+	$(BIN)/python bench/bench_load.py --data .data
 
 # Rebuild corpus/ from ../shared/source-documents (the output is committed).
 corpus: install $(LIBERATION)

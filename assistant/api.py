@@ -13,39 +13,43 @@ from typing import Annotated, Any
 from fastapi import Depends, FastAPI, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
 from fastapi.sse import EventSourceResponse, ServerSentEvent
 from fastapi.staticfiles import StaticFiles
 from pydantic import ValidationError
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from assistant.embedding import Embedder, build_embedders
-from assistant.errors import AssistantError, ProposalTooLarge
+from assistant.errors import AssistantError
+from assistant.http_errors import install_error_handlers, require_json
+from assistant.http_limits import BodyLimit, RateLimit, Slots
 from assistant.insights_api import install_store
-from assistant.proposal_files import proposal_text
+from assistant.observability import Metrics, RequestLog, metrics_router, note
+from assistant.pdf_worker import PdfReaders
+from assistant.proposal_files import decoded_text, kind_of
 from assistant.schemas import AlignReply, AlignRequest, Answer, AskRequest, ErrorReply, Framework
 from assistant.service import PlanAssistant, answer_events
 from assistant.settings import Settings, get_settings
 from assistant.web import allow_embedding, web_router
+from assistant.web_security import HostCheck, SecurityHeaders
 
 log = logging.getLogger(__name__)
 
-MAX_PROPOSAL_FILE_BYTES = 5_000_000
-ERRORS: dict[int | str, dict[str, Any]] = {status: {"model": ErrorReply} for status in (403, 409, 422, 503)}
-STREAM_ERRORS: dict[int | str, dict[str, Any]] = {status: {"model": ErrorReply} for status in (403, 422)}
+
+def errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """The error replies a route may give, for its OpenAPI entry (all on the ErrorReply shape).
+    Every /api/ route may be refused by the origin check (403) or the rate limit (429)."""
+    return {status: {"model": ErrorReply} for status in sorted({403, 429, *statuses})}
 
 
-def _readable(error: RequestValidationError) -> str:
-    """One line a person can act on, e.g. "question: String should have at most 2000 characters"."""
-    parts = []
-    for item in error.errors():
-        where = ".".join(str(p) for p in item.get("loc", ()) if p != "body") or "body"
-        message = str(item.get("msg", "invalid")).removeprefix("Value error, ")
-        if item.get("type") == "json_invalid":
-            where, message = "body", "is not valid JSON"
-        elif item.get("type") == "model_attributes_type":
-            message = 'must be a JSON object like {"question": "..."}'
-        parts.append(f"{where}: {message}")
-    return "; ".join(parts)
+ASK_ERRORS = errors(409, 413, 415, 422, 503)
+# The stream's errors before it starts are JSON too (FastAPI would list them as text/event-stream);
+# 409/503 from the index arrive as an `error` event once it has started.
+STREAM_ERRORS: dict[int | str, dict[str, Any]] = {
+    status: {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorReply"}}}}
+    for status in errors(413, 415, 422, 503)
+}
+READ_ERRORS = errors(409, 503)
+JSON_ONLY = [Depends(require_json)]
 
 
 @dataclass
@@ -62,8 +66,8 @@ def current_assistant(request: Request) -> PlanAssistant:
     state = request.app.state
     if state.assistant is None:
         state.assistant = PlanAssistant(state.settings, state.embedders)  # raises 503 / 409 errors
-    else:
-        state.assistant.refresh_if_changed()
+    elif state.assistant.refresh_if_changed():  # an ingest by another process, now being served
+        state.index_reloads["reloaded"] = state.index_reloads.get("reloaded", 0) + 1
     return state.assistant
 
 
@@ -76,6 +80,15 @@ def create_app(
 ) -> FastAPI:
     """Build the app; models and the index are loaded once, in the lifespan."""
     settings = settings or get_settings()
+    metrics = Metrics()
+    answering = Slots(settings.max_concurrent_answers, settings.answer_wait_seconds, "questions")
+    aligning = Slots(settings.max_concurrent_aligns, settings.answer_wait_seconds, "proposals")
+    pdfs = PdfReaders(
+        settings.pdf_workers, settings.pdf_queue, settings.pdf_seconds, settings.pdf_memory_mb, settings.pdf_max_pages
+    )
+    index_reloads: dict[str, int] = {}
+    metrics.watch("plan_assistant_pdf_reads", "Uploaded PDFs by outcome", "outcome", lambda: pdfs.outcomes)
+    metrics.watch("plan_assistant_index_reloads", "Re-ingests picked up by this server", "kind", lambda: index_reloads)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -84,6 +97,8 @@ def create_app(
         app.state.settings = settings
         app.state.assistant = None
         app.state.streams = StreamCounts()
+        app.state.pdfs = pdfs
+        app.state.index_reloads = index_reloads
         # No index yet (503) or one built by another model (409): the process stays up and
         # every request reports the error until an ingest fixes it.
         with contextlib.suppress(AssistantError):
@@ -93,53 +108,62 @@ def create_app(
     app = FastAPI(
         title="PUSD Plan Assistant",
         description="Answers questions about Pasadena Unified's Strategic Plan and Educational Master Plan "
-        "with verbatim, cited passages.",
+        'with verbatim, cited passages. Every error is `{"error": code, "message": text}`; 429 and 503 '
+        "carry Retry-After.",
         version="0.1.0",
         lifespan=lifespan,
     )
+    install_error_handlers(app)
 
     recorder = install_store(app, settings)  # the questions log and /api/admin/insights/...
 
-    @app.exception_handler(AssistantError)
-    async def _assistant_error(request: Request, error: AssistantError) -> JSONResponse:
-        return JSONResponse({"error": error.code, "message": error.message}, status_code=error.status)
+    # A slot is taken before anything else uses a thread of the pool (current_assistant, the answer):
+    # under a flood the waiting requests hold no thread, only a coroutine, and give up in time.
+    async def answer_slot() -> AsyncIterator[None]:
+        async with answering.held():
+            yield
 
-    @app.exception_handler(RequestValidationError)
-    async def _invalid(request: Request, error: RequestValidationError) -> JSONResponse:
-        return JSONResponse({"error": "invalid_request", "message": _readable(error)}, status_code=422)
+    async def align_slot() -> AsyncIterator[None]:
+        async with aligning.held():
+            yield
 
-    async def answer(plan_assistant: PlanAssistant, body: AskRequest) -> Answer:
-        """The one pipeline behind /api/ask and /api/ask/stream, off the event loop."""
+    async def answer(request: Request, plan_assistant: PlanAssistant, body: AskRequest) -> Answer:
+        """The one pipeline behind /api/ask and /api/ask/stream, off the event loop (inside a slot)."""
         history = body.history[-settings.max_history_turns :]
         reply = await run_in_threadpool(plan_assistant.ask, body.question, history, body.lang)
         recorder.record(body.question, reply, follow_up=bool(history))  # queued: never slows or fails the answer
+        note(request, answer_status=reply.status, question=body.question)
         return reply
 
-    @app.post("/api/ask", response_model=Answer, responses=ERRORS)
-    async def ask(body: AskRequest, plan_assistant: Assistant) -> Answer:
-        """Answer a question from the plans' own sentences, with citations; or refuse (grounded: false)."""
-        return await answer(plan_assistant, body)
+    @app.post("/api/ask", response_model=Answer, responses=ASK_ERRORS, dependencies=[*JSON_ONLY, Depends(answer_slot)])
+    async def ask(request: Request, body: AskRequest, plan_assistant: Assistant) -> Answer:
+        """Answer a question from the plans' own sentences, with citations; or refuse (grounded: false).
+        503 `busy` (with Retry-After) when every answering slot stays taken for a moment."""
+        return await answer(request, plan_assistant, body)
 
-    @app.post("/api/ask/stream", response_class=EventSourceResponse, responses=STREAM_ERRORS)
+    @app.post("/api/ask/stream", response_class=EventSourceResponse, responses=STREAM_ERRORS, dependencies=JSON_ONLY)
     async def ask_stream(body: AskRequest, request: Request) -> AsyncIterator[ServerSentEvent]:
         """The same answer as /api/ask, as Server-Sent Events: `citations`, then `delta` events with
         the answer's text, then `done` with the whole reply. A failure is an `error` event
         `{"error": code, "message": ...}`; a client that disconnects stops the stream."""
         counts: StreamCounts = request.app.state.streams
         try:
-            reply = await answer(current_assistant(request), body)
+            async with answering.held():
+                reply = await answer(request, current_assistant(request), body)
             for event, data in answer_events(reply):
                 if await request.is_disconnected():  # nobody is listening: produce nothing more
                     counts.cancelled += 1
                     return
                 yield ServerSentEvent(event=event, data=data)
-        except AssistantError as error:  # no index yet (503), model mismatch (409): said, not dropped
+        except AssistantError as error:  # no index yet (503), model mismatch (409), busy: said, not dropped
             counts.failed += 1
+            note(request, outcome=error.code)
             yield ServerSentEvent(event="error", data={"error": error.code, "message": error.message})
             return
         except Exception:  # anything else still ends the stream with an event, and is logged
             counts.failed += 1
             log.exception("stream failed")
+            note(request, outcome="internal_error")
             yield ServerSentEvent(
                 event="error", data={"error": "internal_error", "message": "the answer could not be completed"}
             )
@@ -149,12 +173,14 @@ def create_app(
             raise
         counts.completed += 1
 
-    @app.get("/api/framework", response_model=Framework, responses=ERRORS)
+    @app.get("/api/framework", response_model=Framework, responses=READ_ERRORS)
     async def framework(plan_assistant: Assistant) -> Framework:
         """The plan framework read from the documents: frameworks, groups and goals, each verbatim with its page."""
         return plan_assistant.framework()
 
-    @app.post("/api/align", response_model=AlignReply, responses=ERRORS)
+    @app.post(
+        "/api/align", response_model=AlignReply, responses=ASK_ERRORS, dependencies=[*JSON_ONLY, Depends(align_slot)]
+    )
     async def align(body: AlignRequest, plan_assistant: Assistant) -> AlignReply:
         """Which goals of the plan a proposal serves (aligned / partial), with the plan's words as evidence.
         A long input (a whole site plan) is scored by part, and each goal says which parts match it."""
@@ -163,38 +189,64 @@ def create_app(
     @app.post(
         "/api/align/file",
         response_model=AlignReply,
-        responses={status: {"model": ErrorReply} for status in (409, 413, 415, 422, 503)},
+        responses=errors(409, 413, 415, 422, 503),
         openapi_extra={
-            "requestBody": {"content": {kind: {} for kind in ("text/plain", "text/markdown", "application/pdf")}}
+            "requestBody": {
+                "required": True,
+                "content": {kind: {"schema": {"type": "string", "format": "binary"}} for kind in UPLOAD_TYPES},
+            }
         },
     )
-    async def align_file(request: Request, plan_assistant: Assistant) -> AlignReply:
+    async def align_file(request: Request) -> AlignReply:
         """The same as /api/align for a proposal sent as the request body: a .txt, .md or .pdf file,
-        with its media type as Content-Type (what the staff page's upload sends)."""
-        data = await request.body()
-        if len(data) > MAX_PROPOSAL_FILE_BYTES:
-            raise ProposalTooLarge(f"the file is over {MAX_PROPOSAL_FILE_BYTES // 1_000_000} MB")
-        text = await run_in_threadpool(proposal_text, data, request.headers.get("content-type", ""))
+        with its media type as Content-Type (what the staff page's upload sends). A PDF is read in a
+        child process with a page, memory and time bound: 413 or 422 when it is past them, encrypted
+        or broken; 503 `busy` when too many are being read already."""
+        kind = kind_of(request.headers.get("content-type", ""))  # 415 before the body is read
+        data = await request.body()  # 413 past max_upload_bytes (BodyLimit)
+        text = decoded_text(data) if kind == "text" else await pdfs.text(data)
         try:
             body = AlignRequest(text=text)
         except ValidationError as error:  # empty, or longer than a proposal may be
             raise RequestValidationError(error.errors()) from error
-        return await run_in_threadpool(plan_assistant.align, body.text)
+        async with aligning.held():  # the index is looked at only now: a refused upload costs no thread
+            plan_assistant = await run_in_threadpool(current_assistant, request)
+            return await run_in_threadpool(plan_assistant.align, body.text)
 
-    @app.get("/api/health")
+    @app.get("/api/health", responses=errors())
     async def health() -> dict[str, str]:
         """The process is up."""
         return {"status": "ok"}
 
-    @app.get("/api/ready", responses={503: {"model": ErrorReply}})
+    @app.get("/api/ready", responses=READ_ERRORS)
     async def ready(plan_assistant: Assistant) -> dict[str, str | int]:
         """The index is loaded and answering (503 until the first ingest)."""
         return {"status": "ready", "passages": len(plan_assistant.retriever.passages)}
 
     app.include_router(web_router(settings))  # the demo and staff pages, widget.js, /api/feedback
-    allow_embedding(app, settings)  # which other sites' pages may call /api/
-
+    app.include_router(metrics_router(metrics, settings.metrics_clients))
     corpus = Path(settings.corpus_dir)
     if corpus.is_dir():
         app.mount("/corpus", StaticFiles(directory=corpus), name="corpus")
+    _guard(app, settings, metrics)
     return app
+
+
+UPLOAD_TYPES = ("text/plain", "text/markdown", "application/pdf")
+UPLOADS = ("/api/align/file",)  # routes whose body is a file: max_upload_bytes, not max_body_bytes
+
+
+def _guard(app: FastAPI, settings: Settings, metrics: Metrics) -> None:
+    """The middleware, listed innermost first (Starlette runs the last added first). A request meets:
+    the proxy rewrite of its client address, the request log, the security headers, the host check,
+    the origin check, CORS, then the rate limit (inside CORS, so a widget on an allowed site can read
+    its 429), then the body limit and the route."""
+    app.add_middleware(
+        BodyLimit, max_bytes=settings.max_body_bytes, upload_bytes=settings.max_upload_bytes, upload_paths=UPLOADS
+    )
+    app.add_middleware(RateLimit, settings=settings)
+    allow_embedding(app, settings)  # CORS, then the origin check outside it
+    app.add_middleware(HostCheck, allowed_hosts=settings.allowed_hosts)
+    app.add_middleware(SecurityHeaders)
+    app.add_middleware(RequestLog, metrics=metrics, log_questions=settings.log_questions)
+    app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)

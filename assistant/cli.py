@@ -86,27 +86,29 @@ def align(settings: Settings, text: str | None, file: Path | None, as_json: bool
 
 
 def serve(settings: Settings, host: str | None, port: int | None) -> int:
-    import uvicorn
+    from assistant.http_server import run  # uvicorn with the header/body deadlines and JSON logs
 
-    uvicorn.run("assistant.api:create_app", factory=True, host=host or settings.host, port=port or settings.port)
+    run(settings, host or settings.host, port or settings.port)
     return 0
 
 
 def feedback(settings: Settings, as_json: bool, limit: int | None = None) -> int:
-    from assistant.feedback import FeedbackStore
+    from assistant.feedback import FeedbackStore, printable, printable_json
     from assistant.store.database import open_store
 
     store = open_store(settings)
     rows = FeedbackStore(store).all(limit)
     if as_json:
-        print(json.dumps(rows, ensure_ascii=False, indent=2))
+        print(printable_json(json.dumps(rows, ensure_ascii=False, indent=2)))
         return 0
     if not rows:
         print(f"no feedback yet ({store.describe()})")
         return 0
     from assistant.cli_output import console, feedback_table
 
-    console().print(feedback_table(rows))
+    # Comments are strangers' text: control characters are shown, not obeyed.
+    shown = [{k: printable(v) if isinstance(v, str) else v for k, v in row.items()} for row in rows]
+    console().print(feedback_table(shown))
     ups = sum(row["rating"] == "up" for row in rows)
     print(f"{len(rows)} ratings: {ups} up, {len(rows) - ups} down")
     return 0

@@ -9,9 +9,10 @@ class AssistantError(Exception):
     status: int = 500
     code: str = "internal_error"
 
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: str, retry_after: int | None = None) -> None:
         super().__init__(message)
         self.message = message
+        self.retry_after = retry_after  # seconds, sent as Retry-After with a 429 or 503
 
 
 class InvalidQuestion(AssistantError):
@@ -61,7 +62,7 @@ class ProposalTooLarge(AssistantError):
 
 
 class FeedbackUnavailable(AssistantError):
-    """The feedback file could not be written (disk full, read-only data folder)."""
+    """The feedback file could not be written or read (disk full, read-only data folder, a corrupt file)."""
 
     status, code = 503, "feedback_unavailable"
 
@@ -86,3 +87,33 @@ class AdminTokenMissing(AssistantError):
 
 class AdminTokenRejected(AssistantError):
     status, code = 403, "forbidden"
+
+
+class FeedbackFull(AssistantError):
+    """The feedback store reached PLAN_ASSISTANT_FEEDBACK_MAX_MB: nothing more is kept until old rows age out."""
+
+    status, code = 503, "feedback_full"
+
+
+class InvalidRequest(AssistantError):
+    """A body that is not JSON at all (not UTF-8, nested too deeply): the same code as a body that fails validation."""
+
+    status, code = 422, "invalid_request"
+
+
+class UnsupportedMediaType(AssistantError):
+    """A JSON route sent something other than application/json."""
+
+    status, code = 415, "unsupported_media_type"
+
+
+class RateLimited(AssistantError):
+    """One client address sent more requests than PLAN_ASSISTANT_RATE_LIMIT_* allow."""
+
+    status, code = 429, "rate_limited"
+
+
+class ServerBusy(AssistantError):
+    """Every answering slot (or PDF reader) is taken: try again shortly rather than wait in a queue."""
+
+    status, code = 503, "busy"

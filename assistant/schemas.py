@@ -18,7 +18,10 @@ class AskRequest(BaseModel):
     """A question, with earlier turns of the conversation if there were any."""
 
     question: str = Field(
-        min_length=1, max_length=MAX_QUESTION_CHARS, description="The question, 1 to 2,000 characters."
+        min_length=1,
+        max_length=MAX_QUESTION_CHARS,
+        description="The question, 1 to 2,000 characters, not all blank.",
+        json_schema_extra={"pattern": r"\S"},  # the contract says what _not_blank refuses (issue 22)
     )
     history: list[Turn] = Field(
         default_factory=list,
@@ -89,7 +92,12 @@ MAX_PROPOSAL_CHARS = 20_000
 class AlignRequest(BaseModel):
     """A proposal, a paragraph up to a whole site plan."""
 
-    text: str = Field(min_length=1, max_length=MAX_PROPOSAL_CHARS, description="The proposal, 1 to 20,000 characters.")
+    text: str = Field(
+        min_length=1,
+        max_length=MAX_PROPOSAL_CHARS,
+        description="The proposal, 1 to 20,000 characters, not all blank.",
+        json_schema_extra={"pattern": r"\S"},  # the contract says what _not_blank refuses (issue 22)
+    )
 
     @field_validator("text")
     @classmethod

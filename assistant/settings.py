@@ -172,6 +172,54 @@ class Settings(BaseSettings):
     topic_distance: float = Field(default=0.6, gt=0, le=2)
     insights_weeks: int = Field(default=12, ge=1, le=520)  # how far back a report looks by default
 
+    # --- Safe on a public website (issue 22): what one client, one request and one upload may cost. ---
+    # Host names this server answers to (Starlette's TrustedHostMiddleware; "*.pusd.us" matches
+    # subdomains). Add the public name, e.g. '["assistant.pusd.us"]'. "testserver" is the name
+    # FastAPI's test client sends. Pages served under one of these names count as this server's own
+    # for the origin check; a wildcard never does.
+    allowed_hosts: list[str] = ["127.0.0.1", "localhost", "testserver"]
+    # Addresses (or networks, "10.0.0.0/8") of reverse proxies whose X-Forwarded-For is believed.
+    # Empty: the connecting address is the client, whatever the header says.
+    trusted_proxies: list[str] = []
+    # Request bodies: larger is 413 before the body is read (Content-Length) or as soon as a
+    # chunked body passes the size. Uploads to /api/align/file have their own, larger, cap.
+    max_body_bytes: int = Field(default=1_000_000, ge=1_000)
+    max_upload_bytes: int = Field(default=5_000_000, ge=1_000)
+    # A request whose headers (or body) have not all arrived this long after it began is answered
+    # 408 and its connection closed (slowloris). Header bytes beyond max_header_bytes: 431.
+    header_timeout_seconds: float = Field(default=10.0, gt=0)
+    body_timeout_seconds: float = Field(default=30.0, gt=0)
+    max_header_bytes: int = Field(default=32_768, ge=1_024)
+    max_connections: int = Field(default=1_000, ge=1)  # uvicorn's limit_concurrency: a plain 503 beyond it
+    # Answering routes: at most this many questions (and proposals) are worked on at once; a request
+    # waits up to answer_wait_seconds for a slot, then gets 503 with Retry-After instead of queueing.
+    # Two per core: on this 2-core machine 4 and 16 concurrent clients got the same throughput (64.4
+    # and 63.0 answers/s), and with 8 slots 64 looping clients waited up to 2.6 s (bench/bench_load.py).
+    max_concurrent_answers: int = Field(default=4, ge=1)
+    max_concurrent_aligns: int = Field(default=2, ge=1)
+    answer_wait_seconds: float = Field(default=0.5, ge=0)
+    # Requests per client address, in the `limits` package's notation ("10/minute;100/day"); each
+    # group of /api/ routes has its own budget. Beyond it: 429 with Retry-After.
+    rate_limit_ask: str = "300/minute"  # /api/ask, /api/ask/stream (a school's parents may share one address)
+    rate_limit_align: str = "30/minute"  # /api/align, /api/align/file
+    rate_limit_feedback: str = "10/minute;200/day"
+    rate_limit_other: str = "600/minute"  # /api/health, /api/ready, /api/framework, /metrics
+    # Uploaded PDFs are read in a child process, at most pdf_workers at once and pdf_queue waiting
+    # (more: 503), each killed after pdf_seconds or past pdf_memory_mb, over pdf_max_pages: 413.
+    pdf_workers: int = Field(default=1, ge=1)
+    pdf_queue: int = Field(default=2, ge=0)
+    pdf_seconds: float = Field(default=10.0, gt=0)
+    pdf_memory_mb: int = Field(default=512, ge=64)
+    pdf_max_pages: int = Field(default=100, ge=1)
+    # Past this many ratings nothing more is stored (503 feedback_full) until old ones age out
+    # (retention_days). Each is at most a few kilobytes: a question, an answer, a 1,000-character comment.
+    feedback_max_rows: int = Field(default=100_000, ge=1)
+    # One JSON line per request on stderr. Questions are personal: logged only when this is true.
+    log_level: str = "INFO"
+    log_questions: bool = False
+    # Who may read GET /metrics (Prometheus): addresses or networks; others get 403.
+    metrics_clients: list[str] = ["127.0.0.1", "::1"]
+
 
 @lru_cache
 def get_settings() -> Settings:

@@ -7,17 +7,19 @@ import json
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.responses import HTMLResponse, Response
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from assistant.feedback import FeedbackStore
+from assistant.http_errors import error_response, require_json
 from assistant.prompts import phrase_table
 from assistant.schemas import ErrorReply, FeedbackRequest, FeedbackStored
 from assistant.settings import Settings
 from assistant.store.database import open_store
+from assistant.web_security import page_csp
 
 STATIC = Path(__file__).parent / "static"
 PHRASES_SLOT = "/*phrases*/ null"  # where widget.js receives its labels
@@ -37,25 +39,33 @@ def web_router(settings: Settings) -> APIRouter:
     demo = (STATIC / "demo.html").read_text(encoding="utf-8")
     staff = (STATIC / "staff.html").read_text(encoding="utf-8")
     script = widget_script(settings.prompts_dir)
-    store = FeedbackStore(open_store(settings))
+    store = FeedbackStore(open_store(settings), settings.retention_days, settings.feedback_max_rows)
+    demo_policy = {"Content-Security-Policy": page_csp(demo)}
+    staff_policy = {"Content-Security-Policy": page_csp(staff)}
 
     @router.get("/", response_class=HTMLResponse, include_in_schema=False)
     async def demo_page() -> HTMLResponse:
-        return HTMLResponse(demo)
+        return HTMLResponse(demo, headers=demo_policy)
 
     @router.get("/staff", response_class=HTMLResponse, include_in_schema=False)
     async def staff_page() -> HTMLResponse:
         """Paste or upload a proposal, see the goals it serves, download them as CSV."""
-        return HTMLResponse(staff)
+        return HTMLResponse(staff, headers=staff_policy)
 
     @router.get("/widget.js", include_in_schema=False)
     async def widget() -> Response:
         # Short cache: district pages pick up a new widget within minutes of a deploy.
         return Response(script, media_type="text/javascript", headers={"Cache-Control": "public, max-age=300"})
 
-    @router.post("/api/feedback", status_code=201, responses={422: {"model": ErrorReply}, 503: {"model": ErrorReply}})
+    @router.post(
+        "/api/feedback",
+        status_code=201,
+        responses={status: {"model": ErrorReply} for status in (403, 413, 415, 422, 429, 503)},
+        dependencies=[Depends(require_json)],
+    )
     def feedback(body: FeedbackRequest) -> FeedbackStored:
-        """Store a thumbs up or down on an answer, with an optional comment (`plan-assistant feedback` lists them)."""
+        """Store a thumbs up or down on an answer, with an optional comment (`plan-assistant feedback` lists them).
+        Each address may rate a few answers a minute (429 beyond); a full store is 503 `feedback_full`."""
         return FeedbackStored(id=store.add(body))  # sync route: the database call runs in the thread pool
 
     return router
@@ -67,13 +77,19 @@ class OriginCheck:
     would still answer (and store feedback) for any site; this also covers CORS preflights, which
     never reach a route, so a refused site sees this message rather than a bare 400."""
 
-    def __init__(self, app: ASGIApp, allowed: list[str]) -> None:
+    def __init__(self, app: ASGIApp, allowed: list[str], own_hosts: list[str]) -> None:
         self.app = app
         self.allowed = set(allowed)
+        # Only names the operator listed exactly: a Host header is the client's to choose, so
+        # "same host" alone would let any page whose name points here pass (DNS rebinding).
+        self.own_hosts = {host.lower() for host in own_hosts if "*" not in host}
 
     def allows(self, origin: str, host: str) -> bool:
+        if "*" in self.allowed or origin in self.allowed:
+            return True
         # Same host = our own pages (the demo); the scheme may differ behind a TLS proxy.
-        return "*" in self.allowed or origin in self.allowed or urlsplit(origin).netloc == host
+        netloc = urlsplit(origin).netloc.lower()
+        return netloc == host.lower() and urlsplit(f"//{netloc}").hostname in self.own_hosts
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope["path"].startswith("/api/"):
@@ -81,10 +97,10 @@ class OriginCheck:
             origin = headers.get("origin")  # absent for curl, the CLI and server-to-server calls
             if origin is not None and not self.allows(origin, headers.get("host", "")):
                 message = (
-                    f"pages on {origin} may not use this assistant; "
+                    f"pages on {origin[:200]} may not use this assistant; "
                     "its operator can add the site to PLAN_ASSISTANT_ALLOWED_ORIGINS"
                 )
-                refusal = JSONResponse({"error": "origin_not_allowed", "message": message}, status_code=403)
+                refusal = error_response(403, "origin_not_allowed", message)
                 await refusal(scope, receive, send)
                 return
         await self.app(scope, receive, send)
@@ -99,4 +115,4 @@ def allow_embedding(app: FastAPI, settings: Settings) -> None:
         allow_headers=["Content-Type"],
         max_age=600,
     )
-    app.add_middleware(OriginCheck, allowed=settings.allowed_origins)
+    app.add_middleware(OriginCheck, allowed=settings.allowed_origins, own_hosts=settings.allowed_hosts)

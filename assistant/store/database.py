@@ -74,6 +74,11 @@ def migrate(engine: Engine) -> None:
         command.upgrade(config, "head")
 
 
+def _cause(error: BaseException) -> str:
+    """The driver's own one-line reason (SQLAlchemy adds a second line pointing to its docs)."""
+    return str(getattr(error, "orig", None) or error).strip().splitlines()[0]
+
+
 class Store:
     """One database, migrated on first use; `session()` is a transaction that commits on success."""
 
@@ -105,7 +110,7 @@ class Store:
                     # Two processes migrating one SQLite file at once: the second finds the
                     # tables half made; a moment later it finds them done.
                     if attempt == 2:
-                        raise StoreUnavailable(f"the database {self.describe()} is unavailable: {error}") from error
+                        raise StoreUnavailable(f"the database {self.describe()} is unavailable: {_cause(error)}") from error
                     time.sleep(0.5)
             self._migrated = True
 
@@ -116,7 +121,7 @@ class Store:
             with self._sessions.begin() as session:
                 yield session
         except (OperationalError, InterfaceError, PoolTimeout, OSError) as error:  # unreachable, not a bug
-            raise StoreUnavailable(f"the database {self.describe()} is unavailable: {error}") from error
+            raise StoreUnavailable(f"the database {self.describe()} is unavailable: {_cause(error)}") from error
 
 
 _stores: dict[str, Store] = {}

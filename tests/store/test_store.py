@@ -111,13 +111,14 @@ def test_rows_older_than_the_retention_period_are_deleted(store_settings: Settin
 def test_feedback_is_stored_scrubbed_and_listed_oldest_first(store_settings: Settings) -> None:
     feedback = FeedbackStore(open_store(store_settings))
     assert feedback.all() == []
-    first = feedback.add(_rating(), now=datetime(2026, 5, 4, 12, 30, 15, 123, tzinfo=UTC))
+    given = datetime.now(UTC).replace(hour=12, minute=30, second=15, microsecond=123) - timedelta(days=1)
+    first = feedback.add(_rating(), now=given)  # within the retention period: older ones go as new ones come
     second = feedback.add(_rating(rating="up", comment="", lang="es", citations=[]))
     assert second > first
     listed = feedback.all()
     assert listed[0] == {
         "id": first,
-        "time": "2026-05-04T12:30:15+00:00",
+        "time": given.replace(microsecond=0).isoformat(),
         "question": "Will my kid learn to handle money? I'm at [email]",
         "answer": 'Here is what the plans say: "financial literacy" [1]',
         "lang": "en",
