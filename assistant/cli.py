@@ -124,6 +124,7 @@ def evaluate(settings: Settings, baseline: bool, out: Path) -> int:
         breakdown,
         gate,
         prefixed,
+        reliability_tables,
         report_markdown,
         run_baseline,
         run_conversations,
@@ -179,13 +180,15 @@ def evaluate(settings: Settings, baseline: bool, out: Path) -> int:
     thresholds = json.loads(THRESHOLDS.read_text())
     failures = gate(ours, theirs, thresholds)
     targets_missed = gate(ours, theirs, thresholds.get("targets", {}))
-    markdown = report_markdown(ours, theirs, failures, config, targets_missed)
+    bands = reliability_tables(rows)
+    markdown = report_markdown(ours, theirs, failures, config, targets_missed, bands)
     summary = {
         "ours": ours,
         "baseline": theirs,
         "config": config,
         "failures": failures,
         "targets_missed": targets_missed,
+        "reliability": bands,
     }
     write_outputs(out, summary, rows, markdown)
     print(markdown)

@@ -94,6 +94,50 @@ def translation_verbatim_share(results: Sequence[dict]) -> float:
     return sum(bool(v) for v in shown) / len(shown) if shown else 1.0
 
 
+def _status(result: dict) -> str:
+    """The reply's status; the baseline, which never refuses, answers everything."""
+    return str(result.get("status") or ("answered" if result["grounded"] else "not_found"))
+
+
+def answered_right(results: Sequence[dict]) -> float:
+    """Share of answerable questions answered (status answered) with a right first citation."""
+    pool = _answerable(results)
+    return sum(_status(r) == "answered" and first_hit_rank(r) == 1 for r in pool) / len(pool) if pool else 0.0
+
+
+def answered_wrong(results: Sequence[dict]) -> float:
+    """Share of answerable questions answered (status answered) with a wrong first citation."""
+    pool = _answerable(results)
+    return sum(_status(r) == "answered" and first_hit_rank(r) != 1 for r in pool) / len(pool) if pool else 0.0
+
+
+def uncertain_share(results: Sequence[dict]) -> float:
+    """Share of all questions given the closest passages marked as perhaps not answering."""
+    return sum(_status(r) == "uncertain" for r in results) / len(results) if results else 0.0
+
+
+RELIABILITY_BANDS = ((0.0, 0.2), (0.2, 0.4), (0.4, 0.6), (0.6, 0.8), (0.8, 0.9), (0.9, 1.0))
+
+
+def reliability(results: Sequence[dict]) -> list[dict[str, float | int | str]]:
+    """By band of confidence: how many questions, the mean confidence given, and the share whose
+    first citation is right (a question the plans cannot answer is never answered right)."""
+    bands = []
+    for low, high in RELIABILITY_BANDS:
+        inside = [r for r in results if low <= r["confidence"] < high or (high == 1.0 and r["confidence"] == 1.0)]
+        if inside:
+            right = sum(r["answerable"] and first_hit_rank(r) == 1 for r in inside)
+            bands.append(
+                {
+                    "band": f"{low:.1f}-{high:.1f}",
+                    "questions": len(inside),
+                    "predicted": round(sum(r["confidence"] for r in inside) / len(inside), 4),
+                    "observed": round(right / len(inside), 4),
+                }
+            )
+    return bands
+
+
 def summarize(results: Sequence[dict]) -> dict[str, float | int]:
     # The baseline has no reply language or translations: those metrics are ours alone.
     ours_only = (
@@ -116,4 +160,7 @@ def summarize(results: Sequence[dict]) -> dict[str, float | int]:
         "refusal_accuracy": round(refusal_accuracy(results), 4),
         "false_refusal_rate": round(false_refusal_rate(results), 4),
         "verbatim_share": round(verbatim_share(results), 4),
+        "answered_right": round(answered_right(results), 4),
+        "answered_wrong": round(answered_wrong(results), 4),
+        "uncertain_share": round(uncertain_share(results), 4),
     }

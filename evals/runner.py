@@ -15,7 +15,7 @@ from assistant.schemas import Turn as HistoryTurn
 from assistant.service import Explained, PlanAssistant
 from evals.baseline import TutorialBaseline
 from evals.dataset import Conversation, Question
-from evals.metrics import first_hit_rank, summarize
+from evals.metrics import first_hit_rank, reliability, summarize
 from evals.verbatim import is_verbatim
 
 THRESHOLDS = Path(__file__).parent / "thresholds.json"
@@ -60,6 +60,7 @@ def _scored(question: Question, explained: Explained, corpus_dir: Path) -> dict:
         citations,
         {
             "reply_lang": answer.lang,
+            "status": answer.status,
             "confidence": answer.confidence,
             "features": explained.features,
             "retrieval_hit_rank": first_hit_rank({"citations": retrieved, "passages": question.passages}),
@@ -150,13 +151,31 @@ METRICS = [
     "false_refusal_rate",
     "verbatim_share",
     "reply_lang_match",
+    "answered_right",
+    "answered_wrong",
+    "uncertain_share",
 ]
 
 ALIGN_METRICS = ["precision_at_5", "recall_at_5", "top1_accuracy", "none_correct", "goals_returned"]
 
 
+def reliability_tables(rows: dict[str, list[dict]]) -> dict[str, list[dict]]:
+    """The reliability table (evals.metrics.reliability) of each held-out set: PUSD's test split
+    and the new districts, each on its own corpus."""
+    held_out = {
+        "PUSD test split": [r for r in rows["ours"] if r["split"] == "test"],
+        "new districts": rows.get("districts", []) + rows.get("districts-conv", []),
+    }
+    return {name: reliability(group) for name, group in held_out.items() if group}
+
+
 def report_markdown(
-    ours: dict, baseline: dict | None, failures: list[str], config: dict, targets_missed: list[str] | None = None
+    ours: dict,
+    baseline: dict | None,
+    failures: list[str],
+    config: dict,
+    targets_missed: list[str] | None = None,
+    bands: dict[str, list[dict]] | None = None,
 ) -> str:
     lines = ["# Evaluation report", "", f"Configuration: `{json.dumps(config)}`", ""]
     header = "| group | system | questions | " + " | ".join(METRICS) + " |"
@@ -166,6 +185,10 @@ def report_markdown(
         for name, metrics in systems:
             values = " | ".join(f"{metrics[m]:.3f}" if m in metrics else "–" for m in METRICS)
             lines.append(f"| {group} | {name} | {metrics['questions']} | {values} |")
+    for name, table in (bands or {}).items():
+        lines += ["", f"Reliability, {name}: confidence given against the share whose first citation is right:", ""]
+        lines += ["| confidence | questions | mean confidence | first citation right |", "|---|---|---|---|"]
+        lines += [f"| {b['band']} | {b['questions']} | {b['predicted']:.3f} | {b['observed']:.3f} |" for b in table]
     lines += ["", "Alignment (evals/proposals.jsonl, top 5 goals returned):", ""]
     lines += ["| group | proposals | " + " | ".join(ALIGN_METRICS) + " |", "|" + "---|" * (len(ALIGN_METRICS) + 2)]
     for group in (g for g in ours if "proposals" in ours[g]):

@@ -110,7 +110,9 @@ class Store:
                     # Two processes migrating one SQLite file at once: the second finds the
                     # tables half made; a moment later it finds them done.
                     if attempt == 2:
-                        raise StoreUnavailable(f"the database {self.describe()} is unavailable: {_cause(error)}") from error
+                        raise StoreUnavailable(
+                            f"the database {self.describe()} is unavailable: {_cause(error)}"
+                        ) from error
                     time.sleep(0.5)
             self._migrated = True
 

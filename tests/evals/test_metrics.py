@@ -3,6 +3,8 @@
 import pytest
 
 from evals.metrics import (
+    answered_right,
+    answered_wrong,
     citation_precision,
     false_refusal_rate,
     hit_at,
@@ -10,7 +12,9 @@ from evals.metrics import (
     mrr,
     quote_precision,
     refusal_accuracy,
+    reliability,
     summarize,
+    uncertain_share,
     verbatim_share,
 )
 
@@ -85,3 +89,22 @@ def test_quote_precision() -> None:
     assert quote_precision(quoted) == pytest.approx((0.5 + 1.0) / 2)
     assert summarize(quoted)["quote_precision"] == pytest.approx(0.75)
     assert "quote_precision" not in summarize(RESULTS)  # the baseline quotes nothing
+
+
+def test_selective_answering_counts_answered_right_and_wrong_among_answerable_questions() -> None:
+    # q1 answered at rank 1 -> right; q2 answered, right passage second -> wrong; q3 refused ->
+    # neither: of three answerable questions, one answered right and one answered wrong.
+    assert answered_right(RESULTS) == pytest.approx(1 / 3)
+    assert answered_wrong(RESULTS) == pytest.approx(1 / 3)
+    # An uncertain reply shows passages but is not "answered": q2 marked uncertain is no longer wrong.
+    marked = [dict(r, status="uncertain") if i == 1 else r for i, r in enumerate(RESULTS)]
+    assert answered_wrong(marked) == 0.0 and uncertain_share(marked) == pytest.approx(1 / 5)
+
+
+def test_reliability_bands_set_the_confidence_given_against_the_share_right() -> None:
+    # q1 (right) at 0.95, q2 (wrong first) at 0.91, q4 (unanswerable) at 0.1, q5 (unanswerable) at 0.3.
+    confident = [dict(r, confidence=c) for r, c in zip(RESULTS, [0.95, 0.91, 0.0, 0.1, 0.3])]
+    bands = {b["band"]: b for b in reliability(confident)}
+    assert bands["0.9-1.0"] == {"band": "0.9-1.0", "questions": 2, "predicted": 0.93, "observed": 0.5}
+    assert bands["0.0-0.2"]["questions"] == 2 and bands["0.0-0.2"]["observed"] == 0.0
+    assert bands["0.2-0.4"] == {"band": "0.2-0.4", "questions": 1, "predicted": 0.3, "observed": 0.0}
