@@ -33,7 +33,14 @@ $(POSTGRES_STAMP): | $(BIN)/python
 	ls /usr/lib/postgresql/*/bin/initdb >/dev/null
 	touch $@
 
-install: $(VENV)/.installed $(CHROMIUM) $(POSTGRES_STAMP)
+# tests/deploy/ run Debian's nginx with the examples of deploy/nginx/ in front of two servers.
+NGINX := /usr/sbin/nginx
+
+$(NGINX):
+	apt-get install -y --no-install-recommends nginx || \
+		(apt-get update && apt-get install -y --no-install-recommends nginx)
+
+install: $(VENV)/.installed $(CHROMIUM) $(POSTGRES_STAMP) $(NGINX)
 
 ingest: install
 	$(BIN)/plan-assistant ingest
