@@ -46,7 +46,7 @@ class ApiProcess:
 
     @property
     def base(self) -> str:
-        return f"http://{NAME}:{self.port}"  # the name the server answers to (ALLOWED_HOSTS)
+        return f"http://127.0.0.1:{self.port}"  # as a health check or Prometheus on the host asks
 
     def is_ready(self) -> bool:
         try:
@@ -110,19 +110,20 @@ def server_environment(data: Path, corpus: Path, ports: dict[str, int]) -> dict[
     """deploy/plan-assistant.env with this test's paths, ports, tokens and name, in a clean
     environment as systemd gives a service (no PLAN_ASSISTANT_* of the test run's own)."""
     file = environment_file(DEPLOY / "plan-assistant.env")
+    named = {key: value.replace("assistant.example.org", NAME) for key, value in file.items()}
     swaps = {
         "PLAN_ASSISTANT_CORPUS_DIR": str(corpus),
         "PLAN_ASSISTANT_DATA_DIR": str(data),
         "PLAN_ASSISTANT_MODEL_CACHE_DIR": str(MODEL_CACHE),
         "PLAN_ASSISTANT_CHROMA_PORT": str(ports["chroma_proxy"]),
         "PLAN_ASSISTANT_CHROMA_AUTH_TOKEN": CHROMA_TOKEN,
-        "PLAN_ASSISTANT_ALLOWED_HOSTS": json.dumps([NAME]),
         "PLAN_ASSISTANT_PUBLIC_BASE_URL": f"https://{NAME}:{ports['https']}",
         "PLAN_ASSISTANT_ADMIN_TOKEN": ADMIN_TOKEN,
     }
     for key in swaps:
         assert key in file, f"{key} is no longer in deploy/plan-assistant.env: update tests/deploy/"
-    return {"PATH": os.environ["PATH"], "HOME": str(data), "LANG": "C.UTF-8"} | file | swaps
+    assert json.loads(named["PLAN_ASSISTANT_ALLOWED_HOSTS"]) == [NAME, "127.0.0.1"]
+    return {"PATH": os.environ["PATH"], "HOME": str(data), "LANG": "C.UTF-8"} | named | swaps
 
 
 def start_api(port: int, data: Path, environment: dict[str, str]) -> ApiProcess:
@@ -142,20 +143,18 @@ def running_stack(
     nginx_dir = Path(tempfile.mkdtemp(prefix="plan-assistant-nginx-"))
     nginx_dir.chmod(0o755)
     ports = {name: free_port() for name in ("https", "http", "chroma_proxy", "chroma")}
-    api_ports = [free_port() for _ in range(servers)]
+    api_ports = [free_port() for _ in range(max(servers, 1))]  # nginx needs an upstream, even unused
     data = work / "data"
     data.mkdir(exist_ok=True)
     certificate, key = nginx.self_signed(nginx_dir)
-    started: list[Process] = []
+    chroma = proxy = None
+    apis: list[ApiProcess] = []
     try:
         chroma = start_chroma(index, ports["chroma"])
-        started.append(chroma)
         site_files = nginx.sites(nginx_dir, ports, api_ports, certificate, key)
         proxy = nginx.start(nginx_dir, site_files, [ports["https"], ports["http"], ports["chroma_proxy"]])
-        started.append(proxy)
         environment = server_environment(data, corpus, ports) | (settings or {})
-        apis = [start_api(port, data, environment) for port in api_ports]
-        started.extend(api.process for api in apis)
+        apis.extend(start_api(port, data, environment) for port in api_ports[:servers])
         ingest = Settings(
             corpus_dir=corpus,
             data_dir=work / "ingest",
@@ -169,6 +168,8 @@ def running_stack(
             certificate, corpus, data, environment, ingest,
         )  # fmt: skip
     finally:
-        for process in reversed(started):
-            process.stop()
+        # The API processes as they are now: a test may have restarted one.
+        for process in [*(api.process for api in apis), proxy, chroma]:
+            if process is not None:
+                process.stop()
         shutil.rmtree(nginx_dir, ignore_errors=True)
