@@ -114,7 +114,7 @@ def feedback(settings: Settings, as_json: bool, limit: int | None = None) -> int
     return 0
 
 
-def evaluate(settings: Settings, baseline: bool, out: Path) -> int:
+def evaluate(settings: Settings, baseline: bool, out: Path, report: Path | None = None) -> int:
     from assistant.service import PlanAssistant
     from evals.alignment import alignment_breakdown, run_alignment
     from evals.dataset import load_conversations, load_proposals, load_questions
@@ -193,6 +193,12 @@ def evaluate(settings: Settings, baseline: bool, out: Path) -> int:
     write_outputs(out, summary, rows, markdown)
     print(markdown)
     print(f"wrote {out / 'summary.json'} and {out / 'report.md'}")
+    if report is not None:
+        from evals.page import evaluation_page
+
+        command = "plan-assistant eval" + ("" if baseline else " --no-baseline") + f" --report {report}"
+        report.write_text(evaluation_page(summary, command, markdown), encoding="utf-8")
+        print(f"wrote {report}")
     return 1 if failures else 0
 
 
@@ -231,6 +237,7 @@ def main(argv: list[str] | None = None) -> int:
     p_eval = commands.add_parser("eval", help="score answers and gate on evals/thresholds.json")
     p_eval.add_argument("--no-baseline", action="store_true", help="skip the tutorial baseline")
     p_eval.add_argument("--out", type=Path, default=Path("evals/out"))
+    p_eval.add_argument("--report", type=Path, help="also write the evaluation page, e.g. docs/evaluation.md")
     p_train = commands.add_parser("train", help="fit the ranker and the confidence model on training/districts")
     p_train.add_argument("--only", choices=["ranker", "confidence"], help="fit only this one")
     args = parser.parse_args(argv)
@@ -258,7 +265,7 @@ def main(argv: list[str] | None = None) -> int:
             if args.weeks is not None and args.weeks < 1:
                 parser.error("--weeks must be at least 1")
             return insights_cli.insights(settings, args.csv, args.weeks)
-        return evaluate(settings, not args.no_baseline, args.out)
+        return evaluate(settings, not args.no_baseline, args.out, args.report)
     except AssistantError as error:
         print(f"error ({error.code}): {error.message}", file=sys.stderr)
         return 2

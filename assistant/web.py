@@ -15,20 +15,51 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from assistant.feedback import FeedbackStore
 from assistant.http_errors import error_response, require_json
-from assistant.prompts import phrase_table
+from assistant.prompts import phrase, phrase_table
 from assistant.schemas import ErrorReply, FeedbackRequest, FeedbackStored
 from assistant.settings import Settings
 from assistant.store.database import open_store
 from assistant.web_security import page_csp
+from ingest.corpus import read_corpus_manifest
 
 STATIC = Path(__file__).parent / "static"
 PHRASES_SLOT = "/*phrases*/ null"  # where widget.js receives its labels
 
 
-def widget_script(prompts_dir: Path) -> str:
-    """widget.js with the labels of both languages from prompts/*.toml filled in."""
+class _Names(dict[str, str]):
+    """The district's names for str.format_map; other placeholders ({page}) stay for the widget."""
+
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+def deployment_district(settings: Settings) -> tuple[str, str]:
+    """(name, short name) of the district this deployment serves: from settings, else the corpus
+    manifest's first district, else a neutral "the district"."""
+    name, short = settings.district_name, settings.district_short_name
+    if not name or not short:
+        try:
+            districts = read_corpus_manifest(settings.corpus_dir).all_districts()
+        except (OSError, ValueError):  # no manifest yet: the labels must not stop the server
+            districts = []
+        own = next((d for d in districts if d.name == name), districts[0] if districts else None)
+        if own is not None:
+            name = name or own.name
+            short = short or (own.short_names[0] if own.short_names else own.name)
+    return name, short or name
+
+
+def widget_script(settings: Settings) -> str:
+    """widget.js with the labels of both languages from prompts/*.toml filled in, the district's
+    names in them ({district}, {short_name}) from settings or the manifest."""
     source = (STATIC / "widget.js").read_text(encoding="utf-8")
-    phrases = {lang: phrase_table(prompts_dir, lang, "widget") for lang in ("en", "es")}
+    name, short = deployment_district(settings)
+    phrases = {}
+    for lang in ("en", "es"):
+        fallback = phrase(settings.prompts_dir, lang, "the_district")
+        names = _Names(district=name or fallback, short_name=short or fallback)
+        table = phrase_table(settings.prompts_dir, lang, "widget")
+        phrases[lang] = {k: v.format_map(names) if isinstance(v, str) else v for k, v in table.items()}
     return source.replace(PHRASES_SLOT, json.dumps(phrases, ensure_ascii=False, separators=(",", ":")), 1)
 
 
@@ -38,7 +69,7 @@ def web_router(settings: Settings) -> APIRouter:
     router = APIRouter()
     demo = (STATIC / "demo.html").read_text(encoding="utf-8")
     staff = (STATIC / "staff.html").read_text(encoding="utf-8")
-    script = widget_script(settings.prompts_dir)
+    script = widget_script(settings)
     store = FeedbackStore(open_store(settings), settings.retention_days, settings.feedback_max_rows)
     demo_policy = {"Content-Security-Policy": page_csp(demo)}
     staff_policy = {"Content-Security-Policy": page_csp(staff)}

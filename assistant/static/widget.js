@@ -1,4 +1,4 @@
-/* PUSD Plan Assistant: the website widget. A district page embeds it with one tag:
+/* The plan assistant: the website widget. A district page embeds it with one tag:
      <script src="https://ASSISTANT-HOST/widget.js" data-lang="auto" async></script>
    data-lang: "auto" (Spanish if the page or the browser is in Spanish, else English), "en" or "es".
    Hand-written, no framework, nothing downloaded at run time. It lives in an open shadow root, so
@@ -264,7 +264,7 @@ input::placeholder { color: #5c6674; opacity: 1; }
       history.push({ role: "user", content: question }, { role: "assistant", content: reply.answer.slice(0, 8000) });
     } catch (error) {
       // A site missing from PLAN_ASSISTANT_ALLOWED_ORIGINS shows up here as a failed fetch (CORS).
-      console.warn("PUSD plan assistant: no answer from", at("api/ask/stream"), error);
+      console.warn("plan assistant: no answer from", at("api/ask/stream"), error);
       bubble.classList.add("error");
       text.textContent = t("error");
       bubble.setAttribute("aria-busy", "false");
@@ -366,7 +366,7 @@ input::placeholder { color: #5c6674; opacity: 1; }
         box.replaceChildren(thanks);
         thanks.focus(); // the button that had focus is gone
       } catch (error) {
-        console.warn("PUSD plan assistant: feedback not stored", error);
+        console.warn("plan assistant: feedback not stored", error);
         failed.textContent = t("feedback_failed", l);
       }
     }

@@ -152,3 +152,16 @@ def test_no_origin_and_same_origin_are_allowed(client: TestClient) -> None:
 def test_anyone_may_load_the_script_only_the_api_is_guarded(client: TestClient) -> None:
     assert client.get("/widget.js", headers={"Origin": OTHER}).status_code == 200
     assert client.get("/", headers={"Origin": OTHER}).status_code == 200
+
+
+def test_the_widget_names_the_district_from_settings_or_the_manifest(settings: Settings) -> None:
+    from assistant.web import widget_script
+
+    pusd = widget_script(settings)  # the corpus manifest names Pasadena Unified
+    assert "PUSD Plan Assistant" in pusd and "Pasadena Unified School District's plans" in pusd
+    assert "Asistente de los planes de PUSD" in pusd and "page {page}" in pusd
+    other = widget_script(
+        settings.model_copy(update={"district_name": "Cedar Valley USD", "district_short_name": "CVUSD"})
+    )
+    assert "CVUSD Plan Assistant" in other and "Cedar Valley USD's plans" in other
+    assert "Pasadena" not in other and "PUSD" not in other.split("*/", 1)[1]
