@@ -37,12 +37,15 @@ def ingest(settings: Settings, rebuild: bool = False, progress: bool = True) -> 
     return 0
 
 
-def ask(settings: Settings, question: str, as_json: bool) -> int:
+def ask(settings: Settings, question: str, as_json: bool, explain: bool = False) -> int:
     from assistant.schemas import AskRequest
     from assistant.service import PlanAssistant
 
     request = AskRequest(question=question)
-    answer = PlanAssistant(settings, _embedders(settings)).ask(request.question)
+    explained = PlanAssistant(settings, _embedders(settings)).explain(request.question)
+    answer = explained.answer
+    if explain:  # how the answer was made, stage by stage, before the answer itself
+        print(explained.trace.render(), end="\n\n")
     if as_json:
         print(answer.model_dump_json(indent=2))
         return 0
@@ -217,6 +220,7 @@ def main(argv: list[str] | None = None) -> int:
     p_ask = commands.add_parser("ask", help="answer one question")
     p_ask.add_argument("question")
     p_ask.add_argument("--json", action="store_true", help="print the API's JSON reply")
+    p_ask.add_argument("--explain", action="store_true", help="first print how the answer was made")
     p_framework = commands.add_parser("framework", help="print the plan framework read from the documents")
     p_framework.add_argument("--json", action="store_true", help="print the API's JSON reply")
     p_align = commands.add_parser("align", help="which plan goals a proposal serves, with evidence")
@@ -246,7 +250,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "ingest":
             return ingest(settings, args.rebuild)
         if args.command == "ask":
-            return ask(settings, args.question, args.json)
+            return ask(settings, args.question, args.json, args.explain)
         if args.command == "framework":
             return framework(settings, args.json)
         if args.command == "align":

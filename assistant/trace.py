@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import textwrap
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,10 +22,11 @@ class Trace:
     def add(self, stage: str, summary: str, **detail: Any) -> None:
         self.steps.append(Step(stage, summary, detail))
 
-    def render(self) -> str:
-        """The steps as lines a person reads."""
+    def render(self, width: int = 100) -> str:
+        """The steps as lines a person reads, none wider than `width`."""
         lines = []
         for step in self.steps:
-            lines.append(f"{step.stage}: {step.summary}")
-            lines += [f"    {key}: {value}" for key, value in step.detail.items()]
+            lines += textwrap.wrap(f"{step.stage}: {step.summary}", width, subsequent_indent="    ")
+            for key, value in step.detail.items():
+                lines += textwrap.wrap(f"{key}: {value}", width, initial_indent="    ", subsequent_indent="        ")
         return "\n".join(lines)

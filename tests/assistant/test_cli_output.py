@@ -198,3 +198,16 @@ def test_ingest_counts_what_it_embeds_on_a_progress_bar_and_prints_its_report(
 
     code, printed = _run(monkeypatch, capsys, settings, "ingest")  # nothing new: no model, no bar
     assert code == 0 and "embedded 0 new rows" in printed.out and "embedding (" not in printed.err
+
+
+def test_ask_explain_prints_each_stage_then_the_answer(
+    shared: PlanAssistant, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    argv = ("ask", "What is the mission of PUSD?", "--explain", "--json")
+    code, captured = _run(monkeypatch, capsys, shared.settings, *argv)
+    trace, reply = captured.out.split("\n\n{", 1)
+    stages = [line.split(":", 1)[0] for line in trace.splitlines() if not line.startswith(" ")]
+    assert code == 0 and all(len(line) <= 100 for line in trace.splitlines())
+    assert stages == ["question", "retrieve", "rank", "select", "decide", "compose"]
+    status = json.loads("{" + reply)["status"]
+    assert re.search(rf"^decide: {status}", trace, re.M)  # the trace says what the reply says
