@@ -205,10 +205,12 @@ def evaluate(settings: Settings, baseline: bool, out: Path, report: Path | None 
     return 1 if failures else 0
 
 
-def train(settings: Settings, ranker: bool, confidence: bool) -> int:
+def train(settings: Settings, only: str | None) -> int:
     from learn.train import train as fit
 
-    print(fit(settings, _embedders(settings), ranker, confidence))
+    ingest(settings, progress=False)  # the dev split's answers set the confidence threshold
+    ranker, confidence = only in (None, "ranker"), only in (None, "confidence")
+    print(fit(settings, _embedders(settings), ranker, confidence, threshold=only == "threshold"))
     return 0
 
 
@@ -243,7 +245,9 @@ def main(argv: list[str] | None = None) -> int:
     p_eval.add_argument("--out", type=Path, default=Path("evals/out"))
     p_eval.add_argument("--report", type=Path, help="also write the evaluation page, e.g. docs/evaluation.md")
     p_train = commands.add_parser("train", help="fit the ranker and the confidence model on training/districts")
-    p_train.add_argument("--only", choices=["ranker", "confidence"], help="fit only this one")
+    p_train.add_argument(
+        "--only", choices=["ranker", "confidence", "threshold"], help="fit only this one (threshold: on the dev split)"
+    )
     args = parser.parse_args(argv)
     settings = get_settings()
     try:
@@ -258,7 +262,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "serve":
             return serve(settings, args.host, args.port)
         if args.command == "train":
-            return train(settings, args.only in (None, "ranker"), args.only in (None, "confidence"))
+            return train(settings, args.only)
         if args.command == "feedback":
             return feedback(settings, args.json, args.limit)
         if args.command in ("insights", "migrate"):

@@ -18,7 +18,7 @@ from assistant.align.aligner import Aligner, align_reply, framework_reply
 from assistant.compose.lists import widen_for_lists
 from assistant.compose.quotes import Selection, select_among, select_quotes, unsaid_lead_ins
 from assistant.compose.render import render
-from assistant.decide import Decision, decide
+from assistant.decide import Decision, Judges, decide
 from assistant.decide.model import ConfidenceModel
 from assistant.embedding import Embedder
 from assistant.errors import AssistantError
@@ -72,7 +72,9 @@ class PlanAssistant:
             else FusionRanker(settings.rrf_k)
         )
         self.aligner = Aligner(models, settings)
-        self.confidence = confidence or ConfidenceModel.load(settings.confidence_file)
+        self.judges = Judges(
+            ConfidenceModel.load(settings.refusal_file), confidence or ConfidenceModel.load(settings.confidence_file)
+        )
         reply_language("warm up the language models")  # at start-up, not on a parent's question
         for language in ("en", "es"):
             self.retriever.spelled("warm up the dictionaries", language)
@@ -140,7 +142,7 @@ class PlanAssistant:
         )
         selection = self._select(query, retrieval)
         trace.add("select", f"{len(selection.quotes)} passages quoted", quotes=_quoted(selection))
-        decision = decide(query, retrieval, selection, self.confidence, self.retriever.says, self.retriever.knows)
+        decision = decide(query, retrieval, selection, self.judges, self.retriever.says, self.retriever.knows)
         trace.add("decide", f"{decision.status}: {decision.reason}", features=decision.features)
         answer = self._compose(query, retrieval, selection, decision)
         trace.add("compose", f"{len(answer.citations)} citations", answer=answer.answer)

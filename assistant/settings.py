@@ -77,8 +77,10 @@ class Settings(BaseSettings):
     # (assistant/rank/learned.py, its weights in ranker_file), or "fusion", weighted reciprocal ranks.
     ranker: Literal["learned", "fusion"] = "fusion"
     ranker_file: Path = Path(__file__).parent / "rank" / "ranker.json"
-    # The confidence model and its thresholds (assistant/decide/model.py), fitted by `plan-assistant train`.
+    # The confidence model and its thresholds (assistant/decide/model.py), fitted by `plan-assistant train`,
+    # and the refusal model that says whether the plans speak to a question at all (assistant/decide).
     confidence_file: Path = Path(__file__).parent / "decide" / "confidence.json"
+    refusal_file: Path = Path(__file__).parent / "decide" / "refusal.json"
     prompts_dir: Path = Path(__file__).parent.parent / "prompts"
 
     # How often a server looks for a re-ingest by another process (a shared Chroma server).

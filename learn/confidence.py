@@ -4,12 +4,13 @@ Each training question is ranked by a ranker fitted without its district (so its
 good as a new district's would be), the answer's quotes are selected as served, and the decide
 stage's signals are read. The label: the passage the answer leads with answers the question (an
 unanswerable question is never answered right). A logistic regression of the label on the signals
-gives the probability; its thresholds are chosen on probabilities predicted for each district by a
-model fitted without it:
-- `answered`: the lowest probability from which at most MAX_WRONG_ANSWERED of the answerable
-  questions are answered with a wrong first passage;
-- `uncertain`: the lowest from which at most 1 - MIN_REFUSED of the unanswerable questions are
-  shown any passage (never above `answered`).
+gives the probability; its `answered` threshold is chosen on probabilities predicted for each
+district by a model fitted without it: the lowest probability from which at most
+MAX_WRONG_ANSWERED of the answerable questions that the refusal model lets through are answered
+with a wrong first passage. Below it they are `uncertain`; refusing is the refusal model's call
+(assistant/decide), so the fitted model's `uncertain` threshold is 0. `thresholds` also gives the
+threshold from which at most 1 - MIN_REFUSED of the unanswerable questions would be shown any
+passage, for the report: what refusing by this model alone would cost.
 """
 
 from __future__ import annotations
@@ -39,10 +40,14 @@ class Row:
     correct: bool  # the first passage answers
     answerable: bool
     district: str
+    speaks: bool = True  # the refusal model lets it through (not_found otherwise)
 
 
-def confidence_rows(examples: Sequence[Example], ranker_for: Callable[[str], Ranker], n: int, cite: int) -> list[Row]:
-    """Each example ranked by `ranker_for(its district)`, its quotes selected, its signals read."""
+def confidence_rows(
+    examples: Sequence[Example], ranker_for: Callable[[str], Ranker], n: int, cite: int, refusal: ConfidenceModel
+) -> list[Row]:
+    """Each example ranked by `ranker_for(its district)`, its quotes selected, its signals read,
+    and whether the refusal model lets it through."""
     rows = []
     for example in examples:
         gathered = example.gathered
@@ -52,7 +57,8 @@ def confidence_rows(examples: Sequence[Example], ranker_for: Callable[[str], Ran
         features = signals(gathered.query, retrieval, selection, says, knows)
         first = retrieval.passages[0] if retrieval.passages else None
         correct = bool(example.question.answerable and first and answers(shown_texts(first), example.question.passages))
-        rows.append(Row(features, correct, example.question.answerable, example.district))
+        speaks = bool(selection.quotes) and refusal.status(refusal.probability(features)) != "not_found"
+        rows.append(Row(features, correct, example.question.answerable, example.district, speaks))
     return rows
 
 
@@ -83,7 +89,7 @@ def thresholds(probabilities: np.ndarray, rows: Sequence[Row]) -> tuple[float, f
     """(answered, uncertain) as the module's docstring says."""
     answerable = np.array([row.answerable for row in rows])
     correct = np.array([row.correct for row in rows])
-    wrong = answerable & ~correct
+    wrong = answerable & ~correct & np.array([row.speaks for row in rows])
     candidates = np.unique(np.concatenate([probabilities, [1.0]]))
     allowed_wrong = MAX_WRONG_ANSWERED * answerable.sum()
     answered = next(t for t in candidates if (wrong & (probabilities >= t)).sum() <= allowed_wrong)
@@ -97,7 +103,7 @@ def fit_confidence(rows: Sequence[Row], fitted_on: str) -> tuple[ConfidenceModel
     """The model fitted on every row, with thresholds chosen on held-out probabilities (returned too)."""
     names = sorted(rows[0].features)
     held_out = held_out_probabilities(rows, names)
-    answered, uncertain = thresholds(held_out, rows)
+    answered, _alone = thresholds(held_out, rows)
     model, mean, scale = _fit(rows, names)
     confidence = ConfidenceModel(
         tuple(names),
@@ -106,7 +112,7 @@ def fit_confidence(rows: Sequence[Row], fitted_on: str) -> tuple[ConfidenceModel
         tuple(model.coef_[0].tolist()),
         float(model.intercept_[0]),
         answered,
-        uncertain,
+        0.0,  # never not_found by itself: the refusal model decides that
         fitted_on,
     )
     return confidence, held_out

@@ -1,11 +1,17 @@
 """Deciding: do the plans answer this question (answered), perhaps (uncertain), or not (not_found)?
 
 An instruction to the assistant ("ignore your rules ...") is not a question about the plans: it is
-not found whatever it resembles. Otherwise the confidence model (assistant/decide/model.py) reads
-the signals below and gives the probability that the passage the answer leads with answers the
-question; its two thresholds say which of the three it is. The guard's checks of what a question
-asks for (assistant/decide/guard.py: a date, an amount, a thing the plans never name) are signals
-among the others, weighed as the training districts' questions taught.
+not found whatever it resembles. Otherwise two models read the signals below (assistant/decide/
+model.py). The refusal model says whether the plans speak to the question at all: the guard's
+checks of what a question asks for (assistant/decide/guard.py: a date, an amount, a thing the plans
+never name) and how much of the question the plans use; below its threshold, not found (when the
+plans are in the question's language: across languages their words say nothing). The
+confidence model, fitted on the training districts (`plan-assistant train`), gives the probability
+that the passage the answer leads with answers the question; from its `answered` threshold the
+reply leads with it, below it the closest passages are shown as perhaps not answering (uncertain).
+The learned model does not refuse by itself: on the training districts, held out by district, it
+could not refuse 95% of unanswerable questions without refusing most answerable ones, which the
+refusal model's checks do not.
 """
 
 from __future__ import annotations
@@ -75,22 +81,45 @@ def signals(
         "unknown_thing": float(asks_for_what_the_plans_never_name(question, uses, knows)),
         "followup": float(bool(query.context)),
         "other_language": float(query.lang != "en"),
+        # Whether the plans are written (or translated) in the question's language: word overlap
+        # and the guard's checks of the plans' words mean nothing across languages.
+        "plans_in_its_language": float(gathered is None or query.lang in gathered.state.eligible),
     }
+
+
+@dataclass(frozen=True)
+class Judges:
+    """The two models of the decision: whether the plans speak to the question, and how sure."""
+
+    refusal: ConfidenceModel
+    confidence: ConfidenceModel
 
 
 def decide(
     query: Query,
     retrieval: Retrieval,
     selection: Selection,
-    model: ConfidenceModel,
+    judges: Judges,
     says: Callable[[str], bool],
     knows: Callable[[str], bool],
 ) -> Decision:
     features = signals(query, retrieval, selection, says, knows)
     if is_instruction(query.text):
         return Decision("not_found", 0.0, features, "an instruction to the assistant, not a question")
-    probability = model.probability(features)
-    if not selection.quotes:
+    return judge(features, bool(selection.quotes), judges)
+
+
+def judge(features: dict[str, float], quotable: bool, judges: Judges) -> Decision:
+    """The status the two models give a question's signals."""
+    probability = judges.confidence.probability(features)
+    if not quotable:
         return Decision("not_found", probability, features, "nothing to quote")
-    status = model.status(probability)
+    speaks = judges.refusal.probability(features)
+    # The refusal model weighs the question's words against the plans' words, which says nothing
+    # when the plans are not written in the question's language: then the confidence model,
+    # fitted on such questions too, decides alone between answered and uncertain.
+    readable = features.get("plans_in_its_language", 1.0) > 0
+    if readable and judges.refusal.status(speaks) == "not_found":
+        return Decision("not_found", probability, features, f"the plans do not speak to it ({speaks:.2f})")
+    status = judges.confidence.status(probability)
     return Decision(status, probability, features, f"confidence {probability:.2f} ({status})")

@@ -78,3 +78,15 @@ def test_reliability_bands_compare_predicted_and_observed() -> None:
     bands = reliability(p, rows)
     assert bands[0] == ("0.0-0.2", 2, pytest.approx(0.125), 0.5)
     assert bands[-1] == ("0.9-1.0", 3, pytest.approx(0.97), pytest.approx(2 / 3))
+
+
+def test_the_dev_threshold_is_the_lowest_with_few_wrong_answers() -> None:
+    from learn.threshold import lowest_threshold
+
+    def row(confidence: float, right: bool, grounded: bool = True) -> dict:
+        return {"answerable": True, "grounded": grounded, "confidence": confidence, "hit_rank": 1 if right else 2}
+
+    rows = [row(0.9, True), row(0.8, True), row(0.7, False), row(0.6, True), row(0.5, False), row(0.4, True)]
+    rows += [row(0.95, False, grounded=False)] + [row(0.85, True)] * 27  # 34 answerable: 1 wrong allowed at 3%
+    assert lowest_threshold(rows) == 0.6  # from 0.6 up only the 0.7 answer is wrong
+    assert lowest_threshold(rows, max_wrong=0.0) == 0.8
