@@ -100,6 +100,9 @@ class Settings(BaseSettings):
     # Plan alignment (assistant/alignment.py). A heading with one of these words opens a framework
     # of goals (ingest/framework.py), so a new plan's "Goals" or "Objectives" need no code change.
     framework_words: list[str] = ["values", "priorities", "recommendations", "profile", "goals", "objectives"]
+    # The manifest kinds of documents read for that framework (the plans of goals); a corpus with
+    # no document of these kinds is read whole.
+    framework_kinds: list[str] = ["strategic-plan", "master-plan", "lcap", "board-goals", "graduate-profile"]
     staff_terms_file: Path = Path(__file__).parent / "align" / "staff_terms.toml"
     # MiniLM separates staff proposals' goals better than USE-m3 on the dev proposals (recall of
     # the top five 0.599 at 2:1 against 0.535 at 1:1, measured by hand; see git log).

@@ -176,11 +176,21 @@ def _goals(node: _Node, framework: _Node, framework_id: str, doc: SourceDocument
     return [goal] + [g for child in node.children for g in _goals(child, framework, framework_id, doc, goal_id)]
 
 
-def extract_framework(documents: list[SourceDocument], words: tuple[str, ...]) -> list[Goal]:
-    """Every framework of the original (untranslated) documents, parents before children."""
+def plans_of_goals(documents: list[SourceDocument], kinds: tuple[str, ...]) -> list[SourceDocument]:
+    """The documents whose goals staff align proposals with: those of the manifest's `kinds` (a
+    strategic plan, an LCAP, board goals ...), not every list in a budget book or a board policy.
+    A corpus that gives no document one of those kinds (no manifest, or other kinds) is read whole."""
+    plans = [d for d in documents if d.kind in kinds]
+    return plans if plans else documents
+
+
+def extract_framework(
+    documents: list[SourceDocument], words: tuple[str, ...], kinds: tuple[str, ...] = ()
+) -> list[Goal]:
+    """Every framework of the original (untranslated) plans of goals, parents before children."""
     goals: list[Goal] = []
     taken: set[str] = set()
-    for document in documents:
+    for document in plans_of_goals(documents, kinds) if kinds else documents:
         if document.translation_of is not None:
             continue
         for framework in _Reader(words).read(document.blocks):

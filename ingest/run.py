@@ -74,7 +74,7 @@ def run_ingest(
     documents = load_corpus(settings.corpus_dir)
     districts = json.dumps([d.model_dump() for d in read_corpus_manifest(settings.corpus_dir).all_districts()])
     chunks = chunk_corpus(documents, settings.chunk_max_words)
-    goals = extract_framework(documents, tuple(settings.framework_words))
+    goals = extract_framework(documents, tuple(settings.framework_words), tuple(settings.framework_kinds))
     records = chunk_records(chunks) + goal_records(goals)
     wanted = sorted({record.id for record in records})
     client = make_client(settings)

@@ -150,3 +150,15 @@ def test_a_phrase_no_statement_contains_names_no_goal(framework: dict[str, Goal]
         ["Lanyards: blue lanyards for every visitor", "safe, orderly and secure schools"], goals
     )
     assert lanyards == [] and [goals[i].title for i in safe] == ["Quality Learning Environment"]
+
+
+def test_goals_come_only_from_plans_of_goals_when_the_manifest_says_which_those_are() -> None:
+    def document(doc_id: str, kind: str) -> SourceDocument:
+        blocks = (Block("heading", "Goals", 1, level=1), Block("heading", f"{doc_id} reading", 1, level=2))
+        return SourceDocument(doc_id, doc_id, kind, f"/corpus/{doc_id}.pdf", blocks + (Block("paragraph", "x.", 1),))
+
+    plan, budget = document("plan", "strategic-plan"), document("budget", "other")
+    kinds = ("strategic-plan", "lcap")
+    assert {g.doc_id for g in extract_framework([plan, budget], WORDS, kinds)} == {"plan"}
+    # No document is a plan of goals (no manifest kinds): every document is read, as before.
+    assert {g.doc_id for g in extract_framework([budget], WORDS, kinds)} == {"budget"}
