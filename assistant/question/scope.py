@@ -72,6 +72,9 @@ class Scope:
     districts: frozenset[str] = frozenset()
     documents: frozenset[str] = frozenset()
     years: tuple[tuple[int, int], ...] = ()
+    # The words by which it names them ("Pasadena Unified School District", "PUSD"): they say
+    # whose plans, not what the question asks of them.
+    naming_words: frozenset[str] = frozenset()
 
 
 def _phrases(document: DocumentFacts, district_words: set[str]) -> set[tuple[str, ...]]:
@@ -116,6 +119,7 @@ class Catalog:
 
     def scope_of(self, question: str) -> Scope:
         words = _plain(question)
+        said = [n for names in self._district_names.values() for n in names if _holds(words, n)]
         districts = frozenset(
             name for name, names in self._district_names.items() if any(_holds(words, n) for n in names)
         )
@@ -134,4 +138,4 @@ class Catalog:
             }
             # With a document's title too, those of them.
             documents = ((documents & covering) or covering) if documents else covering
-        return Scope(districts, frozenset(documents), years)
+        return Scope(districts, frozenset(documents), years, frozenset(w for n in said for w in n))

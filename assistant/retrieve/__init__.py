@@ -181,7 +181,11 @@ class Retriever:
         lang = query.lang
         side = state.keyword_sides.get(lang) or state.keyword_sides["en"]
         side_lang = side.keywords.lang
-        terms = [side.keywords.known(t) for t in question_tokens(query.text, side_lang)]
+        # The district's name says whose plans (the district filter below keeps to them), not what
+        # is asked: its words would rank the passages that repeat the name.
+        named_by = set(question_tokens(" ".join(query.scope.naming_words), side_lang))
+        asked_tokens = [t for t in question_tokens(query.text, side_lang) if t not in named_by]
+        terms = [side.keywords.known(t) for t in asked_tokens or question_tokens(query.text, side_lang)]
         glossary = state.glossaries.get(side_lang)
         ideas = glossary.found(query.text) if glossary else []
         plan_terms = question_tokens(" ".join(glossary.plan_words[i] for i in ideas), side_lang) if glossary else []
@@ -190,7 +194,10 @@ class Retriever:
         eligible = state.eligible_for(lang, query.scope.districts)
         n = min(settings.dense_candidates, state.originals)
         asked = question_words(query.text, side_lang)
-        named = self._named_headings(state, asked, eligible)
+        # "What is the mission of Pasadena Unified School District?" names the mission: the
+        # district's name says whose plans, so it does not dilute the heading's share of the question.
+        naming = set(question_words(" ".join(query.scope.naming_words), side_lang))
+        named = self._named_headings(state, asked, eligible, naming=naming)
         context = list(query.context)
         if named:
             # A follow-up that names a section ("And its mission?" after the culture) is about that
@@ -252,7 +259,7 @@ class Retriever:
             # a group heading included ("Values" for Internal Values), those in the part of the plans
             # the conversation is in come first.
             top = state.passages[led_with].section.split(" > ")[0]
-            named = self._named_headings(state, asked, eligible, groups=True)
+            named = self._named_headings(state, asked, eligible, groups=True, naming=naming)
             named = sorted(named, key=lambda pid: state.passages[pid].section.split(" > ")[0] != top)
         context_terms = [t for text, weight in context if weight > 0 for t in question_tokens(text, side_lang)]
         return Gathered(
@@ -271,7 +278,12 @@ class Retriever:
         )
 
     def _named_headings(
-        self, state: IndexState, asked_words: list[str], eligible: np.ndarray, groups: bool = False
+        self,
+        state: IndexState,
+        asked_words: list[str],
+        eligible: np.ndarray,
+        groups: bool = False,
+        naming: set[str] | None = None,
     ) -> list[str]:
         """The passages the question names by their innermost heading or by a numbered paragraph's
         label ("Recommendation 6"), the most specific first (IndexState.names); with `groups`,
@@ -281,7 +293,7 @@ class Retriever:
         does accountability mean?" is about Accountability, while "¿les enseñan algo de su propia
         cultura y raíces?" only uses the word of OUR CULTURE in passing."""
         asked = set(asked_words)
-        least = self._settings.label_min_share * len(asked)
+        least = self._settings.label_min_share * len(asked - (naming or set()))
         scores = np.array(
             [
                 max(

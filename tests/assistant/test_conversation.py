@@ -297,3 +297,11 @@ def test_which_one_picks_an_item_of_the_list_just_shown(
     names = [item.split(": ", 1)[1] for item in quoted_items(shown.answer)]
     assert picked in quoted_items(shown.answer) or picked.split(": ", 1)[0] in names
     assert expected in picked
+
+
+@pytest.mark.slow
+def test_a_heading_the_question_names_leads_when_it_also_names_the_district(plan_assistant: PlanAssistant) -> None:
+    # Before, the district's four words outnumbered "mission", and the passage repeating the
+    # district's name (the planning page's welcome line) led.
+    answer = plan_assistant.ask("What is the mission of Pasadena Unified School District?")
+    assert answer.citations[0].section == "OUR MISSION"

@@ -64,3 +64,10 @@ def test_the_first_district_is_the_corpus_own_and_its_short_name_is_how_answers_
     district = CATALOG.district()
     assert district is not None and district.short_name == "Harbor City"
     assert CATALOG.district("Mesa Verde").short_name == "MVUSD"  # type: ignore[union-attr]
+
+
+def test_the_words_that_name_the_district_are_kept_apart() -> None:
+    scope = CATALOG.scope_of("What are the core values of Prairie Ridge Community Schools?")
+    assert scope.districts == {"Prairie Ridge Community Schools"}
+    assert scope.naming_words == {"prairie", "ridge", "community", "schools"}
+    assert CATALOG.scope_of("What are the core values?").naming_words == frozenset()
