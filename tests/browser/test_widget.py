@@ -264,7 +264,7 @@ def test_another_site_embeds_it_when_allowed_and_is_refused_when_not(browser: Br
     bubble = ask(page, "Will my child learn to manage money?")
     assert "error" in (bubble.get_attribute("class") or "")
     assert (bubble.text_content() or "").endswith("pregunte en la oficina de su escuela.")
-    assert any("PUSD plan assistant: no answer" in text for text in warnings)
+    assert any("plan assistant: no answer" in text for text in warnings)
     page.context.close()
 
     # The same two origins over plain HTTP: the refusal is the server's own, before any answer.
