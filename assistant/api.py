@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator
@@ -28,6 +29,7 @@ from assistant.pdf_worker import PdfReaders
 from assistant.proposal_files import decoded_text, kind_of
 from assistant.schemas import AlignReply, AlignRequest, Answer, AskRequest, ErrorReply, Framework
 from assistant.service import PlanAssistant, answer_events
+from assistant.serving import ServedAssistant
 from assistant.settings import Settings, get_settings
 from assistant.web import allow_embedding, web_router
 from assistant.web_security import HostCheck, SecurityHeaders
@@ -62,13 +64,10 @@ class StreamCounts:
 
 
 def current_assistant(request: Request) -> PlanAssistant:
-    """The process's assistant; built on first use if the index was empty at start-up."""
-    state = request.app.state
-    if state.assistant is None:
-        state.assistant = PlanAssistant(state.settings, state.embedders)  # raises 503 / 409 errors
-    elif state.assistant.refresh_if_changed():  # an ingest by another process, now being served
-        state.index_reloads["reloaded"] = state.index_reloads.get("reloaded", 0) + 1
-    return state.assistant
+    """The process's assistant (assistant/serving.py): built on first use if the index was empty at
+    start-up, and serving a re-ingest by another process within refresh_seconds."""
+    served: ServedAssistant = request.app.state.served
+    return served.get()
 
 
 Assistant = Annotated[PlanAssistant, Depends(current_assistant)]
@@ -90,20 +89,25 @@ def create_app(
     metrics.watch("plan_assistant_pdf_reads", "Uploaded PDFs by outcome", "outcome", lambda: pdfs.outcomes)
     metrics.watch("plan_assistant_index_reloads", "Re-ingests picked up by this server", "kind", lambda: index_reloads)
 
+    served = ServedAssistant(settings, index_reloads)
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         models = embedders or build_embedders(settings.embedding_models, settings.model_cache_dir)
         app.state.embedders = models
         app.state.settings = settings
-        app.state.assistant = None
+        app.state.served = served
         app.state.streams = StreamCounts()
         app.state.pdfs = pdfs
         app.state.index_reloads = index_reloads
-        # No index yet (503) or one built by another model (409): the process stays up and
-        # every request reports the error until an ingest fixes it.
-        with contextlib.suppress(AssistantError):
-            app.state.assistant = PlanAssistant(settings, models)
-        yield
+        await run_in_threadpool(served.start, models)
+        watcher = asyncio.create_task(served.watch())  # picks up each new index generation
+        try:
+            yield
+        finally:
+            watcher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await watcher
 
     app = FastAPI(
         title="PUSD Plan Assistant",

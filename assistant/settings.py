@@ -78,8 +78,9 @@ class Settings(BaseSettings):
     confidence_file: Path = Path(__file__).parent / "decide" / "confidence.json"
     prompts_dir: Path = Path(__file__).parent.parent / "prompts"
 
-    # How often a server looks for a re-ingest by another process (a shared Chroma server).
-    refresh_seconds: float = 5.0
+    # A re-ingest by any process is served within this many seconds + 1 (assistant/serving.py): a
+    # server looks at the index pointer twice in this time and reads a new index in about 0.3-1.5 s.
+    refresh_seconds: float = Field(default=5.0, ge=0)
     max_history_turns: int = 20
     # Follow-ups: earlier user turns pull retrieval toward the conversation's topic (see
     # assistant/conversation.py); chosen on the dev conversations of evals/conversations.jsonl.
