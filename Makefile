@@ -4,7 +4,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 HOST ?= 127.0.0.1
 
-.PHONY: install run ingest test eval lint bench bench-load corpus clean
+.PHONY: install install-server run ingest test eval lint bench bench-load bench-deploy corpus clean
 
 $(BIN)/python:
 	python3 -m venv $(VENV)
@@ -33,7 +33,20 @@ $(POSTGRES_STAMP): | $(BIN)/python
 	ls /usr/lib/postgresql/*/bin/initdb >/dev/null
 	touch $@
 
-install: $(VENV)/.installed $(CHROMIUM) $(POSTGRES_STAMP)
+# tests/deploy/ run Debian's nginx with the examples of deploy/nginx/ in front of two servers.
+NGINX := /usr/sbin/nginx
+
+$(NGINX):
+	apt-get install -y --no-install-recommends nginx || \
+		(apt-get update && apt-get install -y --no-install-recommends nginx)
+
+install: $(VENV)/.installed $(CHROMIUM) $(POSTGRES_STAMP) $(NGINX)
+
+# A server (docs/deploy.md): the package and its models in .venv, nothing for tests (no browser,
+# no PostgreSQL server, no nginx: those are the system's). Editable, as prompts/ is read from here.
+install-server: | $(BIN)/python
+	$(BIN)/pip install --quiet torch==2.13.0
+	$(BIN)/pip install --quiet -e .
 
 ingest: install
 	$(BIN)/plan-assistant ingest
@@ -65,6 +78,11 @@ $(LIBERATION):
 # /api/ask at 1-64 concurrent clients and beside 48 hostile PDF uploads, on the index in .data.
 bench-load: ingest
 	$(BIN)/python bench/bench_load.py --data .data
+
+# The deployment of docs/deploy.md on this machine: first ingest, start time, memory per process,
+# answers per second through nginx with one process and with two.
+bench-deploy: install
+	$(BIN)/python bench/bench_deploy.py
 
 # Rebuild corpus/ from ../shared/source-documents (the output is committed).
 corpus: install $(LIBERATION)
