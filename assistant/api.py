@@ -19,6 +19,8 @@ from fastapi.staticfiles import StaticFiles
 from pydantic import ValidationError
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
+from assistant.admin.documents_api import DOCUMENT_UPLOADS
+from assistant.admin.install import install_admin
 from assistant.embedding import Embedder, serving_embedders
 from assistant.errors import AssistantError
 from assistant.http_errors import install_error_handlers, require_json
@@ -120,6 +122,7 @@ def create_app(
     install_error_handlers(app)
 
     recorder = install_store(app, settings)  # the questions log and /api/admin/insights/...
+    install_admin(app, settings)  # sign-in, /api/admin/documents, /api/admin/ingest, the /admin page
 
     # A slot is taken before anything else uses a thread of the pool (current_assistant, the answer):
     # under a flood the waiting requests hold no thread, only a coroutine, and give up in time.
@@ -245,9 +248,10 @@ def _guard(app: FastAPI, settings: Settings, metrics: Metrics) -> None:
     the proxy rewrite of its client address, the request log, the security headers, the host check,
     the origin check, CORS, then the rate limit (inside CORS, so a widget on an allowed site can read
     its 429), then the body limit and the route."""
-    app.add_middleware(
-        BodyLimit, max_bytes=settings.max_body_bytes, upload_bytes=settings.max_upload_bytes, upload_paths=UPLOADS
+    uploads = dict.fromkeys(UPLOADS, settings.max_upload_bytes) | dict.fromkeys(
+        DOCUMENT_UPLOADS, settings.max_document_bytes
     )
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes, uploads=uploads)
     app.add_middleware(RateLimit, settings=settings)
     allow_embedding(app, settings)  # CORS, then the origin check outside it
     app.add_middleware(HostCheck, allowed_hosts=settings.allowed_hosts)

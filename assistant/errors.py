@@ -155,3 +155,9 @@ class InvalidDocumentEntry(AssistantError):
     """A manifest entry the corpus cannot take (an unknown original, an empty title)."""
 
     status, code = 422, "invalid_document_entry"
+
+
+class AdminOriginRejected(AssistantError):
+    """A change sent with the admin sign-in cookie from a page that is not this server's own (CSRF)."""
+
+    status, code = 403, "origin_not_allowed"
