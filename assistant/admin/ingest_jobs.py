@@ -5,16 +5,19 @@ current one ends (the corpus it read may predate the change), so several quick e
 two ingests; while another process ingests (`plan-assistant ingest`, another server) it waits for
 it. An ingest that fails (an unreadable file, a translation whose structure does not match its
 original) leaves the previous index serving
-(ingest/run.py), and its error is kept for the status until the next ingest succeeds.
+(ingest/run.py), and its error is kept for the status until the next ingest succeeds. The status
+is also written to data_dir/admin-ingest.json, so every server process of the host reports it.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, Field
@@ -26,6 +29,20 @@ from ingest.run import IngestReport, run_ingest
 
 log = logging.getLogger(__name__)
 WAIT_FOR_OTHER_SECONDS = 3600  # an ingest of a large corpus from scratch takes minutes, not hours
+STATUS_FILE = "admin-ingest.json"  # in data_dir: shared by the server processes of one host
+SAVE_EVERY_SECONDS = 0.5
+
+
+def _alive(pid: int) -> bool:
+    if pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)  # no signal is sent: only whether the process exists
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # it exists, under another user
+        return True
+    return True
 
 
 class IngestStatus(BaseModel):
@@ -40,6 +57,7 @@ class IngestStatus(BaseModel):
     finished: datetime | None = None
     error: str | None = Field(default=None, description="Why the last ingest failed; the previous index serves.")
     generation: str = Field(default="", description="The index generation the last successful ingest served.")
+    process: int = Field(default=0, description="The server process (pid) that ran it.")
 
 
 class IngestJobs:
@@ -54,10 +72,27 @@ class IngestJobs:
         self._lock = threading.Lock()
         self._status = IngestStatus(state="idle")
         self._thread: threading.Thread | None = None
+        self._saved_at = 0.0
+
+    @property
+    def status_file(self) -> Path:
+        return self.settings.data_dir / STATUS_FILE
 
     def status(self) -> IngestStatus:
+        """This process's ingest while it runs; otherwise the last one any server process of this data
+        folder ran (behind nginx, the page's next poll may reach another process than its upload)."""
         with self._lock:
-            return self._status.model_copy()
+            if self._status.state == "running":
+                return self._status.model_copy()
+            mine = self._status.model_copy()
+        try:
+            shared = IngestStatus.model_validate_json(self.status_file.read_text(encoding="utf-8"))
+        except (OSError, ValueError):  # none yet, or unreadable: what this process knows
+            return mine
+        if shared.state == "running" and not _alive(shared.process):
+            message = "the update stopped when its server process did; the previous index is in use"
+            shared = shared.model_copy(update={"state": "failed", "error": message, "queued": False})
+        return shared
 
     def start(self) -> IngestStatus:
         """Start an ingest, or, while one runs, have another follow it."""
@@ -85,11 +120,27 @@ class IngestJobs:
             started=datetime.now(UTC),
             error=previous.error,
             generation=previous.generation,
+            process=os.getpid(),
         )
+        self._save()
 
     def _tell(self, done: int, total: int, phase: str) -> None:
         with self._lock:
+            changed_phase = phase != self._status.phase
             self._status.phase, self._status.done, self._status.total = phase, done, total
+            if changed_phase or time.monotonic() - self._saved_at > SAVE_EVERY_SECONDS or done >= total:
+                self._save()
+
+    def _save(self) -> None:
+        """The status, for every process of this data folder (called with self._lock held)."""
+        self._saved_at = time.monotonic()
+        try:
+            self.status_file.parent.mkdir(parents=True, exist_ok=True)
+            staged = self.status_file.with_name(f".{STATUS_FILE}.{os.getpid()}.tmp")
+            staged.write_text(self._status.model_dump_json(), encoding="utf-8")
+            os.replace(staged, self.status_file)
+        except OSError:  # a full or read-only disk: the ingest matters more than its progress report
+            log.exception("the ingest's status could not be written")
 
     def _ingest_when_free(self) -> IngestReport:
         """run_ingest; while another process's ingest holds the lock (`plan-assistant ingest`, another
@@ -127,6 +178,7 @@ class IngestJobs:
                 status.state = "failed" if error else "done"
                 status.error = error
                 status.generation = generation or status.generation
+                self._save()
                 if status.queued:
                     self._begin()
                     continue

@@ -7,7 +7,12 @@ from __future__ import annotations
 
 import csv
 import io
+import json
+import os
+import subprocess
+import sys
 import time
+import zipfile
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -18,6 +23,7 @@ import pytest
 from fastapi.routing import _IncludedRouter
 from starlette.routing import BaseRoute
 
+from assistant.admin.ingest_jobs import IngestJobs, IngestStatus
 from assistant.api import create_app
 from assistant.embedding import Embedder
 from assistant.index.generations import exclusive_ingest
@@ -145,8 +151,6 @@ def test_bad_uploads_are_refused_in_bounded_time_and_change_nothing(admin_server
     before = sorted(p.name for p in admin_server.settings.corpus_dir.iterdir())
     manifest = (admin_server.settings.corpus_dir / "manifest.json").read_text(encoding="utf-8")
     zipped = io.BytesIO()
-    import zipfile
-
     with zipfile.ZipFile(zipped, "w") as archive:
         archive.writestr("notes.txt", "not a Word document")
     cases = [
@@ -256,6 +260,23 @@ def test_an_ingest_started_while_another_process_ingests_waits_for_it(admin_serv
             assert status["state"] == "running"
         done = wait_for_ingest(client)
         assert done["state"] == "done" and done["error"] is None
+
+
+def test_every_process_of_the_host_reports_the_last_ingest(admin_server: AdminServer) -> None:
+    with admin_server.client(signed_in=True) as client:
+        client.post("/api/admin/ingest")
+        done = wait_for_ingest(client)
+    # Another server process on the same data folder (nginx spreads the page's polls over them).
+    other = IngestJobs(admin_server.settings, lambda key: None, on_success=lambda: None)  # type: ignore[arg-type,return-value]
+    assert other.status().model_dump(mode="json") == done and done["process"] == os.getpid()
+
+    # A process killed mid-ingest leaves "running" behind: reported as stopped, not running forever.
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    stale = IngestStatus(state="running", phase="embedding", done=3, total=9, process=int(gone.stdout))
+    other.status_file.write_text(stale.model_dump_json(), encoding="utf-8")
+    reported = other.status()
+    assert reported.state == "failed" and reported.error and "stopped" in reported.error
+    other.status_file.write_text(json.dumps(done), encoding="utf-8")
 
 
 def _labelled() -> list[tuple[str, str]]:
