@@ -34,6 +34,7 @@ from assistant.errors import (
     AdminTokenMissing,
     AdminTokenRejected,
 )
+from assistant.http_errors import require_json
 from assistant.schemas import ErrorReply
 from assistant.settings import Settings
 from assistant.web import own_page
@@ -135,14 +136,16 @@ class Session(BaseModel):
     expires: datetime | None = None
 
 
-AUTH_ERRORS: dict[int | str, dict[str, Any]] = {status: {"model": ErrorReply} for status in (401, 403, 422, 429, 503)}
+AUTH_ERRORS: dict[int | str, dict[str, Any]] = {
+    status: {"model": ErrorReply} for status in (401, 403, 415, 422, 429, 503)
+}
 
 
 def auth_router() -> APIRouter:
     """POST /api/admin/login, POST /api/admin/logout, GET /api/admin/session."""
     router = APIRouter(prefix="/api/admin", responses=AUTH_ERRORS)
 
-    @router.post("/login", response_model=Session)
+    @router.post("/login", response_model=Session, dependencies=[Depends(require_json)])
     async def login(request: Request, body: SignIn, response: Response) -> Session:
         """Sign in with the admin password (or token): sets the sign-in cookie. 401 `sign_in_failed`
         for a wrong one; at most PLAN_ASSISTANT_RATE_LIMIT_LOGIN attempts per address (429)."""

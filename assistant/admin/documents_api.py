@@ -40,6 +40,7 @@ from ingest.corpus import ManifestEntry
 # Paths whose bodies are documents (max_document_bytes, not max_body_bytes); a key ending in "/"
 # covers every path under it.
 DOCUMENT_UPLOADS = ("/api/admin/documents", "/api/admin/documents/")
+FIELDS = ("title", "edition", "language", "translation_of")
 DOCUMENT_ERRORS: dict[int | str, dict[str, Any]] = {
     status: {"model": ErrorReply} for status in (401, 403, 404, 409, 413, 415, 422, 429, 503)
 }
@@ -124,7 +125,7 @@ def _multipart(with_fields: bool = False) -> dict[str, Any]:
     credentials would have its whole upload read before its 401."""
     properties: dict[str, Any] = {"file": {"type": "string", "format": "binary"}}
     if with_fields:
-        properties |= {name: {"type": "string"} for name in ("title", "edition", "language", "translation_of")}
+        properties |= {name: {"type": "string"} for name in FIELDS}
     required = ["file", "title"] if with_fields else ["file"]
     schema = {"type": "object", "properties": properties, "required": required}
     return {"requestBody": {"required": True, "content": {"multipart/form-data": {"schema": schema}}}}
@@ -166,12 +167,8 @@ def documents_router(documents: Documents, jobs: IngestJobs) -> APIRouter:
         """Add a plan (multipart: file, title, edition, language, translation_of): its file is checked,
         written into the corpus with its manifest entry, and an ingest starts. 409 when the name is taken."""
         form = await _form(request)
-        fields = _fields(
-            title=form.get("title"),
-            edition=form.get("edition") or "",
-            language=form.get("language") or "en",
-            translation_of=form.get("translation_of") or None,
-        )
+        # Fields left out (or empty) take their defaults; a missing title is "title: Field required".
+        fields = _fields(**{name: form[name] for name in FIELDS if form.get(name)})
         upload = _file(form)
         data, kind = await _validated(request, upload)
         entry = await run_in_threadpool(documents.add, upload.filename or "document", data, kind, fields)

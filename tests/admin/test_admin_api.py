@@ -183,6 +183,28 @@ def test_bad_uploads_are_refused_in_bounded_time_and_change_nothing(admin_server
     assert (admin_server.settings.corpus_dir / "manifest.json").read_text(encoding="utf-8") == manifest
 
 
+def test_malformed_admin_requests_get_a_4xx_on_the_error_shape(admin_server: AdminServer) -> None:
+    two_files = (
+        b'--b\r\nContent-Disposition: form-data; name="file"; filename="a.md"\r\n\r\n# A\r\n'
+        b'--b\r\nContent-Disposition: form-data; name="file"; filename="b.md"\r\n\r\n# B\r\n--b--\r\n'
+    )
+    cases = [
+        ("POST", "/api/admin/documents", b"garbage", "multipart/form-data", 422),  # no boundary
+        ("POST", "/api/admin/documents", two_files, "multipart/form-data; boundary=b", 422),
+        ("POST", "/api/admin/documents", b'{"title": "x"}', "application/json", 422),  # no file
+        ("PUT", "/api/admin/documents/arts.md/file", b"# A\n", "text/markdown", 422),
+        ("PATCH", "/api/admin/documents/arts.md", b"not json", "application/json", 422),
+        ("PATCH", "/api/admin/documents/arts.md", b'{"title": "x"}', "text/plain", 415),
+        ("PATCH", "/api/admin/documents/arts.md", b'{"title": "x", "language": "english"}', "application/json", 422),
+        ("POST", "/api/admin/login", b"password", "text/plain", 415),
+        ("GET", "/api/admin/insights/export.csv?table=passwords", b"", "text/plain", 422),
+    ]
+    with admin_server.client(signed_in=True) as client:
+        for method, path, body, media_type, status in cases:
+            reply = client.request(method, path, content=body, headers={"content-type": media_type})
+            assert reply.status_code == status and set(reply.json()) == ERROR_KEYS, (method, path, reply.text)
+
+
 def _word_plan() -> bytes:
     document = docx.Document()
     document.add_heading("Library Plan", level=1)
