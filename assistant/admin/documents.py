@@ -128,9 +128,13 @@ class Documents:
         )
 
     def entries(self) -> list[ManifestEntry]:
-        """One entry per file: the manifest's, or the defaults the ingest gives a file it does not name."""
+        """One entry per file: the manifest's, or the defaults the ingest gives a file it does not name;
+        then the manifest's entries whose file is missing (the ingest refuses those: staff must see them)."""
         named = {entry.file: entry for entry in self.manifest().documents}
-        return [named.get(name) or _default_entry(name) for name in self.files()]
+        files = self.files()
+        return [named.get(name) or _default_entry(name) for name in files] + [
+            entry for entry in named.values() if entry.file not in files
+        ]
 
     def entry(self, file: str) -> ManifestEntry:
         found = next((entry for entry in self.entries() if entry.file == file), None)

@@ -76,9 +76,13 @@ def document_rows(documents: Documents, indexed: list[dict], ingest: IngestStatu
     rows = []
     for entry in documents.entries():
         fact = facts.get(entry.file)
-        digest = hashlib.sha256((documents.folder / entry.file).read_bytes()).hexdigest()
+        path = documents.folder / entry.file
+        digest = hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else None
         current = fact is not None and fact["sha256"] == digest
-        failed = ingest.error is not None and ingest.error.startswith(f"{entry.file}:")
+        error = ingest.error if ingest.error is not None and ingest.error.startswith(f"{entry.file}:") else None
+        if digest is None:
+            error = f"{entry.file}: the manifest names it but the file is missing: replace the file or remove it"
+        failed = error is not None
         rows.append(
             DocumentRow(
                 **entry.model_dump(include={"file", "doc_id", "title", "edition", "language", "translation_of"}),
@@ -86,7 +90,7 @@ def document_rows(documents: Documents, indexed: list[dict], ingest: IngestStatu
                 pages=fact["pages"] if fact else None,
                 passages=fact["passages"] if fact else None,
                 ingested_at=fact["ingested_at"] if fact else None,
-                last_error=ingest.error if failed else None,
+                last_error=error,
             )
         )
     return rows

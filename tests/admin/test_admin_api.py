@@ -21,6 +21,7 @@ import docx
 import httpx
 import pytest
 from fastapi.routing import _IncludedRouter
+from fastapi.testclient import TestClient
 from starlette.routing import BaseRoute
 
 from assistant.admin.ingest_jobs import IngestJobs, IngestStatus
@@ -145,6 +146,13 @@ def test_a_person_signs_in_and_changes_need_the_admin_pages_origin(admin_server:
         out = client.post("/api/admin/logout", headers=own)
         assert out.status_code == 200 and 'plan_assistant_admin=""' in out.headers["set-cookie"]
         assert client.get("/api/admin/documents").status_code == 401
+
+
+def test_over_https_the_sign_in_cookie_is_secure(admin_server: AdminServer) -> None:
+    # As behind the district's TLS proxy (its X-Forwarded-Proto believed): the request's scheme is https.
+    https = TestClient(admin_server.app, base_url="https://testserver")  # the same app, not started twice
+    signed = https.post("/api/admin/login", json={"password": PASSWORD}, headers={"Origin": "https://testserver"})
+    assert signed.status_code == 200 and "; secure" in signed.headers["set-cookie"].lower()
 
 
 def test_bad_uploads_are_refused_in_bounded_time_and_change_nothing(admin_server: AdminServer) -> None:

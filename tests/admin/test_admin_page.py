@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 
 import httpx
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page, sync_playwright
 
 from assistant.store.questions import AskedQuestion, add_questions
@@ -65,8 +66,10 @@ def served_within(server: AdminServer, started: float, question: str, sentence: 
         time.sleep(0.5)
 
 
-def status_of(page: Page, file: str) -> str:
-    return page.locator(f'#documents tr[data-file="{file}"] .badge').inner_text()
+def _no_grave_violations(page: Page) -> None:
+    results = Axe().run(page)
+    grave = [v for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
+    assert not grave, results.generate_report()
 
 
 def test_an_admin_adds_replaces_and_removes_a_pdf_plan_and_parents_are_answered_from_it(
@@ -144,7 +147,9 @@ def test_the_page_signs_out_and_works_at_390_px_with_the_insights(browser: Brows
     rows = list(csv.DictReader(io.StringIO(exported.text())))
     assert sum(int(row["questions"]) for row in rows) >= len(asked)
     screenshot(page, "admin-phone")
+    _no_grave_violations(page)
 
     page.locator("#sign-out").click()
     page.locator("#sign-in-form").wait_for()
+    _no_grave_violations(page)
     assert page.request.get(f"{admin_server.base}/api/admin/documents").status == 401

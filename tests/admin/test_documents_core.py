@@ -14,6 +14,8 @@ from pydantic import SecretStr
 
 from assistant.admin.auth import AdminAuth
 from assistant.admin.documents import Documents, EntryFields, sniff
+from assistant.admin.documents_api import document_rows
+from assistant.admin.ingest_jobs import IngestStatus
 from assistant.admin.passwords import hash_password, verify_password
 from assistant.errors import (
     AdminTokenMissing,
@@ -117,6 +119,17 @@ def test_a_file_the_manifest_does_not_name_is_listed_and_can_be_described(docume
     assert documents.entry("dropped-in.md").doc_id == "dropped-in"
     documents.edit("dropped-in.md", EntryFields(title="Dropped In Plan"))
     assert read_corpus_manifest(documents.folder).documents[-1].title == "Dropped In Plan"
+
+
+def test_an_entry_whose_file_is_missing_is_listed_failed_and_can_be_removed(documents: Documents) -> None:
+    (documents.folder / "arts.md").unlink()  # deleted by hand: the ingest now refuses the corpus
+    idle = IngestStatus(state="idle")
+    rows = {row.file: row for row in document_rows(documents, [], idle)}
+    assert rows["arts.md"].status == "failed" and "missing" in (rows["arts.md"].last_error or "")
+    assert rows["school-meals.md"].status == "waiting" and rows["school-meals.md"].last_error is None
+    documents.remove("arts.md")
+    assert [entry.file for entry in documents.entries()] == ["school-meals.md"]
+    load_corpus(documents.folder)  # readable again
 
 
 def test_the_password_hash_and_the_sign_in_cookie(tmp_path: Path) -> None:
