@@ -19,7 +19,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, Field, ValidationError
-from starlette.datastructures import FormData, UploadFile
+from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
 
 from assistant.admin.auth import require_admin
@@ -104,9 +104,9 @@ def _indexed(request: Request) -> list[dict]:
         return []
 
 
-async def _validated(request: Request, upload: UploadFile) -> tuple[bytes, Kind]:
-    data = await upload.read()  # already bounded by BodyLimit
-    kind = sniff(data, upload.filename or "")
+async def _validated(request: Request, name: str, data: bytes) -> Kind:
+    """The upload's type, once it is known to be readable as that type (else 413/415/422)."""
+    kind = sniff(data, name)
     if kind == "pdf":
         pdfs: PdfReaders = request.app.state.pdfs
         try:
@@ -120,7 +120,7 @@ async def _validated(request: Request, upload: UploadFile) -> tuple[bytes, Kind]
             path = Path(folder) / f"upload{'.docx' if kind == 'docx' else '.html' if kind == 'html' else '.md'}"
             path.write_bytes(data)
             await run_in_threadpool(check_text, path)
-    return data, kind
+    return kind
 
 
 def _multipart(with_fields: bool = False) -> dict[str, Any]:
@@ -135,18 +135,21 @@ def _multipart(with_fields: bool = False) -> dict[str, Any]:
     return {"requestBody": {"required": True, "content": {"multipart/form-data": {"schema": schema}}}}
 
 
-async def _form(request: Request) -> FormData:
+async def _upload(request: Request) -> tuple[dict[str, str], str, bytes]:
+    """The form's text fields (those left empty out: they take their defaults, and a missing title
+    is "title: Field required"), the file's name and its bytes (bounded by BodyLimit)."""
     try:
-        return await request.form(max_files=1, max_fields=10)
+        form = await request.form(max_files=1, max_fields=10)
     except HTTPException as error:  # Starlette's 400 for a malformed multipart body
         raise InvalidRequest(f"send the file as multipart/form-data ({error.detail})") from error
-
-
-def _file(form: FormData) -> UploadFile:
-    upload = form.get("file")
-    if not isinstance(upload, UploadFile):
-        raise RequestValidationError([{"loc": ("body", "file"), "msg": "Field required", "type": "missing"}])
-    return upload
+    try:
+        upload = form.get("file")
+        if not isinstance(upload, UploadFile):
+            raise RequestValidationError([{"loc": ("body", "file"), "msg": "Field required", "type": "missing"}])
+        values = {name: value for name in FIELDS if isinstance(value := form.get(name), str) and value}
+        return values, upload.filename or "", await upload.read()
+    finally:
+        await form.close()  # the spooled temporary file goes now, not when it is collected
 
 
 def _fields(**values: Any) -> EntryFields:
@@ -170,19 +173,18 @@ def documents_router(documents: Documents, jobs: IngestJobs) -> APIRouter:
     async def add(request: Request) -> Changed:
         """Add a plan (multipart: file, title, edition, language, translation_of): its file is checked,
         written into the corpus with its manifest entry, and an ingest starts. 409 when the name is taken."""
-        form = await _form(request)
-        # Fields left out (or empty) take their defaults; a missing title is "title: Field required".
-        fields = _fields(**{name: form[name] for name in FIELDS if form.get(name)})
-        upload = _file(form)
-        data, kind = await _validated(request, upload)
-        entry = await run_in_threadpool(documents.add, upload.filename or "document", data, kind, fields)
+        values, name, data = await _upload(request)
+        fields = _fields(**values)
+        kind = await _validated(request, name, data)
+        entry = await run_in_threadpool(documents.add, name or "document", data, kind, fields)
         return Changed(document=entry, ingest=jobs.start())
 
     @router.put("/documents/{file}/file", response_model=Changed, status_code=202, openapi_extra=_multipart())
     async def replace(request: Request, file: str) -> Changed:
         """Replace a document's file (multipart: file), a new edition of the plan; its entry is kept."""
         documents.entry(file)  # 404 before the upload is read
-        data, kind = await _validated(request, _file(await _form(request)))
+        _, name, data = await _upload(request)
+        kind = await _validated(request, name, data)
         entry = await run_in_threadpool(documents.replace, file, data, kind)
         return Changed(document=entry, ingest=jobs.start())
 
