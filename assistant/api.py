@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator
@@ -18,6 +19,8 @@ from fastapi.staticfiles import StaticFiles
 from pydantic import ValidationError
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
+from assistant.admin.documents_api import DOCUMENT_UPLOADS
+from assistant.admin.install import install_admin
 from assistant.embedding import Embedder, serving_embedders
 from assistant.errors import AssistantError
 from assistant.http_errors import install_error_handlers, require_json
@@ -28,6 +31,7 @@ from assistant.pdf_worker import PdfReaders
 from assistant.proposal_files import decoded_text, kind_of
 from assistant.schemas import AlignReply, AlignRequest, Answer, AskRequest, ErrorReply, Framework
 from assistant.service import PlanAssistant, answer_events
+from assistant.serving import ServedAssistant
 from assistant.settings import Settings, get_settings
 from assistant.web import allow_embedding, web_router
 from assistant.web_security import HostCheck, SecurityHeaders
@@ -62,13 +66,10 @@ class StreamCounts:
 
 
 def current_assistant(request: Request) -> PlanAssistant:
-    """The process's assistant; built on first use if the index was empty at start-up."""
-    state = request.app.state
-    if state.assistant is None:
-        state.assistant = PlanAssistant(state.settings, state.embedders)  # raises 503 / 409 errors
-    elif state.assistant.refresh_if_changed():  # an ingest by another process, now being served
-        state.index_reloads["reloaded"] = state.index_reloads.get("reloaded", 0) + 1
-    return state.assistant
+    """The process's assistant (assistant/serving.py): built on first use if the index was empty at
+    start-up, and serving a re-ingest by another process within refresh_seconds."""
+    served: ServedAssistant = request.app.state.served
+    return served.get()
 
 
 Assistant = Annotated[PlanAssistant, Depends(current_assistant)]
@@ -90,20 +91,25 @@ def create_app(
     metrics.watch("plan_assistant_pdf_reads", "Uploaded PDFs by outcome", "outcome", lambda: pdfs.outcomes)
     metrics.watch("plan_assistant_index_reloads", "Re-ingests picked up by this server", "kind", lambda: index_reloads)
 
+    served = ServedAssistant(settings, index_reloads)
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         models = embedders or serving_embedders(settings)
         app.state.embedders = models
         app.state.settings = settings
-        app.state.assistant = None
+        app.state.served = served
         app.state.streams = StreamCounts()
         app.state.pdfs = pdfs
         app.state.index_reloads = index_reloads
-        # No index yet (503) or one built by another model (409): the process stays up and
-        # every request reports the error until an ingest fixes it.
-        with contextlib.suppress(AssistantError):
-            app.state.assistant = PlanAssistant(settings, models)
-        yield
+        await run_in_threadpool(served.start, models)
+        watcher = asyncio.create_task(served.watch())  # picks up each new index generation
+        try:
+            yield
+        finally:
+            watcher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await watcher
 
     app = FastAPI(
         title="PUSD Plan Assistant",
@@ -116,6 +122,7 @@ def create_app(
     install_error_handlers(app)
 
     recorder = install_store(app, settings)  # the questions log and /api/admin/insights/...
+    install_admin(app, settings)  # sign-in, /api/admin/documents, /api/admin/ingest, the /admin page
 
     # A slot is taken before anything else uses a thread of the pool (current_assistant, the answer):
     # under a flood the waiting requests hold no thread, only a coroutine, and give up in time.
@@ -241,9 +248,10 @@ def _guard(app: FastAPI, settings: Settings, metrics: Metrics) -> None:
     the proxy rewrite of its client address, the request log, the security headers, the host check,
     the origin check, CORS, then the rate limit (inside CORS, so a widget on an allowed site can read
     its 429), then the body limit and the route."""
-    app.add_middleware(
-        BodyLimit, max_bytes=settings.max_body_bytes, upload_bytes=settings.max_upload_bytes, upload_paths=UPLOADS
+    uploads = dict.fromkeys(UPLOADS, settings.max_upload_bytes) | dict.fromkeys(
+        DOCUMENT_UPLOADS, settings.max_document_bytes
     )
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes, uploads=uploads)
     app.add_middleware(RateLimit, settings=settings)
     allow_embedding(app, settings)  # CORS, then the origin check outside it
     app.add_middleware(HostCheck, allowed_hosts=settings.allowed_hosts)

@@ -22,17 +22,17 @@ def _embedders(settings: Settings) -> dict[str, Embedder]:
 
 
 def ingest(settings: Settings, rebuild: bool = False, progress: bool = True) -> int:
-    from assistant.cli_output import embedding_progress
+    from assistant.cli_output import ingest_progress
     from assistant.embedding import build_embedder, model_name
     from ingest.run import run_ingest
 
-    with embedding_progress(progress) as track:
+    with ingest_progress(progress) as bars:
 
         def factory(key: str) -> Embedder:
-            return track(key, lambda: build_embedder(key, settings.model_cache_dir, threads=2))
+            bars.loading(key)
+            return build_embedder(key, settings.model_cache_dir, threads=2)
 
-        # The bar is drawn here (rich, on stderr), so the ingest's own (tqdm) is turned off.
-        report = run_ingest(settings, factory, model_name, rebuild, progress=False)
+        report = run_ingest(settings, factory, model_name, rebuild, progress=False, on_progress=bars.tell)
     print(report.render())
     return 0
 
@@ -218,7 +218,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="plan-assistant", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
     p_ingest = commands.add_parser("ingest", help="bring the index in line with corpus/")
-    p_ingest.add_argument("--rebuild", action="store_true", help="drop the index and embed everything again")
+    p_ingest.add_argument(
+        "--rebuild", action="store_true", help="embed everything again (the index being served stays until done)"
+    )
     p_ask = commands.add_parser("ask", help="answer one question")
     p_ask.add_argument("question")
     p_ask.add_argument("--json", action="store_true", help="print the API's JSON reply")

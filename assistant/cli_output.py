@@ -7,10 +7,9 @@ none (80 by rich's default): a long cell wraps inside its column instead of bein
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
-import numpy as np
 from rich import box
 from rich.console import Console
 from rich.padding import Padding
@@ -18,7 +17,6 @@ from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedCo
 from rich.table import Table
 from rich.text import Text
 
-from assistant.embedding import Embedder
 from assistant.schemas import AlignReply, Framework
 
 BANDS = {"aligned": "strong match", "partial": "some match"}
@@ -108,58 +106,50 @@ def framework_table(framework: Framework) -> Table:
     return table
 
 
-class _Counted:
-    """An embedder that advances a progress task by the passages it embeds."""
-
-    def __init__(self, inner: Embedder, progress: Progress, task: TaskID) -> None:
-        self._inner, self._progress, self._task = inner, progress, task
-        self.name, self.dim = inner.name, inner.dim
-
-    def embed_documents(self, texts: Sequence[str]) -> np.ndarray:
-        vectors = self._inner.embed_documents(texts)
-        self._progress.advance(self._task, len(texts))
-        return vectors
-
-    def embed_query(self, text: str) -> np.ndarray:
-        return self._inner.embed_query(text)
-
-    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
-        return self._inner.embed_queries(texts)
+PHASE_NAMES = {
+    "reading": "reading the corpus",
+    "embedding": "embedding",
+    "writing": "writing the new index",
+    "checking": "checking it",
+    "switching": "serving it",
+}
 
 
-Track = Callable[[str, Callable[[], Embedder]], Embedder]
+class IngestProgress:
+    """The ingest's phases on bars (on stderr), each "N of M": fed by run_ingest's on_progress
+    callback; `loading(key)` names the model being loaded on the embedding bar."""
+
+    def __init__(self, progress: Progress | None) -> None:
+        self._progress = progress
+        self._tasks: dict[str, TaskID] = {}
+        self._model = ""
+
+    def tell(self, done: int, total: int, phase: str) -> None:
+        if self._progress is None:
+            return
+        name = PHASE_NAMES.get(phase, phase) + (f" ({self._model})" if phase == "embedding" and self._model else "")
+        task = self._tasks.get(phase)
+        if task is None:
+            task = self._tasks[phase] = self._progress.add_task(name, total=total)
+        self._progress.update(task, completed=done, total=total, description=name)
+
+    def loading(self, key: str) -> None:
+        self._model = key
+        if self._progress is not None and "embedding" in self._tasks:
+            self._progress.update(self._tasks["embedding"], description=f"embedding ({key})")
 
 
 @contextmanager
-def embedding_progress(enabled: bool = True) -> Iterator[Track]:
-    """Yields track(key, load): loads model `key` and counts what it embeds on a bar (on stderr).
-
-    The ingest asks for a model only when it has passages to embed, and does not say how many: each
-    model's bar runs without an end, counting passages, and is closed when the next model starts.
-    """
+def ingest_progress(enabled: bool = True) -> Iterator[IngestProgress]:
+    """Yields the IngestProgress to feed; draws nothing when not `enabled`."""
     if not enabled:
-        yield lambda key, load: load()
+        yield IngestProgress(None)
         return
     columns = (
         TextColumn("{task.description}"),
         BarColumn(),
-        TextColumn("{task.completed} passages"),
+        TextColumn("{task.completed} of {task.total}"),
         TimeElapsedColumn(),
     )
-    tasks: list[TaskID] = []
     with Progress(*columns, console=console(stderr=True)) as progress:
-
-        def finish_last() -> None:
-            if tasks:
-                last = progress.tasks[-1]
-                progress.update(tasks[-1], total=last.completed)
-
-        def track(key: str, load: Callable[[], Embedder]) -> Embedder:
-            finish_last()
-            tasks.append(progress.add_task(f"embedding ({key})", total=None))
-            return _Counted(load(), progress, tasks[-1])
-
-        try:
-            yield track
-        finally:
-            finish_last()
+        yield IngestProgress(progress)

@@ -47,6 +47,12 @@ class IngestError(AssistantError):
     status, code = 422, "ingest_failed"
 
 
+class IngestRunning(AssistantError):
+    """An ingest is already updating the index (this server's admin area, or `plan-assistant ingest`)."""
+
+    status, code = 409, "ingest_running"
+
+
 class UnreadableProposal(AssistantError):
     """An uploaded proposal file that is not text or a PDF with a text layer."""
 
@@ -117,3 +123,41 @@ class ServerBusy(AssistantError):
     """Every answering slot (or PDF reader) is taken: try again shortly rather than wait in a queue."""
 
     status, code = 503, "busy"
+
+
+class AdminSignInFailed(AssistantError):
+    """The admin sign-in form was sent a password (or token) this server does not accept."""
+
+    status, code = 401, "sign_in_failed"
+
+
+class DocumentNotFound(AssistantError):
+    status, code = 404, "document_not_found"
+
+
+class DocumentConflict(AssistantError):
+    """The change would leave the corpus inconsistent: a file name taken, a translation left without its original."""
+
+    status, code = 409, "document_conflict"
+
+
+class UnsupportedDocumentType(AssistantError):
+    status, code = 415, "unsupported_document_type"
+
+
+class UnreadableDocument(AssistantError):
+    """An uploaded plan that cannot be read: broken, encrypted, no text layer, not UTF-8."""
+
+    status, code = 422, "unreadable_document"
+
+
+class InvalidDocumentEntry(AssistantError):
+    """A manifest entry the corpus cannot take (an unknown original, an empty title)."""
+
+    status, code = 422, "invalid_document_entry"
+
+
+class AdminOriginRejected(AssistantError):
+    """A change sent with the admin sign-in cookie from a page that is not this server's own (CSRF)."""
+
+    status, code = 403, "origin_not_allowed"

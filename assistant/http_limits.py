@@ -31,7 +31,13 @@ from assistant.errors import ProposalTooLarge, RateLimited, ServerBusy
 from assistant.http_errors import assistant_error_response
 from assistant.settings import Settings
 
-GROUPS = (("/api/ask", "ask"), ("/api/align", "align"), ("/api/feedback", "feedback"), ("/api/", "other"))
+GROUPS = (
+    ("/api/ask", "ask"),
+    ("/api/align", "align"),
+    ("/api/feedback", "feedback"),
+    ("/api/admin/login", "login"),
+    ("/api/", "other"),
+)
 
 
 def route_group(path: str) -> str | None:
@@ -51,19 +57,25 @@ class BodyTooLarge(ProposalTooLarge):
 
 
 class BodyLimit:
-    """ASGI middleware: `upload_paths` may send `upload_bytes`, every other route `max_bytes`."""
+    """ASGI middleware: each path of `uploads` (or, for a key ending in "/", each path under it) may
+    send its own number of bytes, every other route `max_bytes`."""
 
-    def __init__(self, app: ASGIApp, max_bytes: int, upload_bytes: int, upload_paths: tuple[str, ...]) -> None:
+    def __init__(self, app: ASGIApp, max_bytes: int, uploads: dict[str, int]) -> None:
         self.app = app
         self.max_bytes = max_bytes
-        self.upload_bytes = upload_bytes
-        self.upload_paths = upload_paths
+        self.uploads = uploads
+
+    def limit_for(self, path: str) -> int:
+        if path in self.uploads:
+            return self.uploads[path]
+        under = [key for key in self.uploads if key.endswith("/") and path.startswith(key)]
+        return self.uploads[max(under, key=len)] if under else self.max_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        limit = self.upload_bytes if scope["path"] in self.upload_paths else self.max_bytes
+        limit = self.limit_for(scope["path"])
         too_large = BodyTooLarge(f"the request body is over {limit:,} bytes")
         declared = next((value for name, value in scope["headers"] if name == b"content-length"), None)
         if declared is not None and declared.isdigit() and int(declared) > limit:
@@ -110,6 +122,7 @@ class RateLimit:
             "ask": parse_many(settings.rate_limit_ask),
             "align": parse_many(settings.rate_limit_align),
             "feedback": parse_many(settings.rate_limit_feedback),
+            "login": parse_many(settings.rate_limit_login),
             "other": parse_many(settings.rate_limit_other),
         }
 

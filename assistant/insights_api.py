@@ -1,22 +1,22 @@
 """The admin insights routes, GET /api/admin/insights/..., and the store's place in the app.
 
-Each route asks for `Authorization: Bearer <PLAN_ASSISTANT_ADMIN_TOKEN>` (require_admin): 401
-without a token, 403 with a wrong one, 503 when no token is configured (the routes are off).
-The admin login of issue 23 will replace the token with its own dependency of the same name.
+Each route asks for the admin token or a sign-in at /admin (assistant/admin/auth.py, require_admin):
+401 without either, 403 with a wrong one, 503 when neither a token nor a password is configured.
 """
 
 from __future__ import annotations
 
-import hmac
-from typing import Annotated, Any
+import csv
+import io
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, FastAPI, Query, Request
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import JSONResponse
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from fastapi.responses import JSONResponse, Response
 
+from assistant.admin.auth import AdminAuth, require_admin
 from assistant.embedding import Embedder, build_embedder
-from assistant.errors import AdminNotConfigured, AdminTokenMissing, AdminTokenRejected
+from assistant.errors import AdminTokenMissing
 from assistant.insights import (
     CitedSection,
     InsightsReport,
@@ -29,6 +29,7 @@ from assistant.insights import (
     cited_sections,
     period_start,
     questions_by_week,
+    table_rows,
     thumbs_down,
     unanswered_topics,
 )
@@ -37,22 +38,12 @@ from assistant.settings import Settings
 from assistant.store.database import Store, open_store
 from assistant.store.questions import QuestionRecorder
 
-_bearer = HTTPBearer(auto_error=False)  # its own 403 would not be on our error shape
 Weeks = Annotated[int, Query(ge=1, le=520, description="Weeks back, the current one included.")]
+Table = Annotated[
+    Literal["unanswered_topics", "by_week", "statuses", "thumbs_down", "cited_sections"],
+    Query(description="Which table of the report."),
+]
 ADMIN_ERRORS: dict[int | str, dict[str, Any]] = {status: {"model": ErrorReply} for status in (401, 403, 422, 503)}
-
-
-def require_admin(
-    request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
-) -> None:
-    """Let the request through only with the configured admin token."""
-    expected = request.app.state.admin_token
-    if expected is None:
-        raise AdminNotConfigured("the admin routes are off: set PLAN_ASSISTANT_ADMIN_TOKEN on the server")
-    if credentials is None:
-        raise AdminTokenMissing("send the admin token as 'Authorization: Bearer <token>'")
-    if not hmac.compare_digest(credentials.credentials.encode(), expected.get_secret_value().encode()):
-        raise AdminTokenRejected("the admin token is not the one this server was given")
 
 
 def _minilm(request: Request, settings: Settings) -> Embedder:
@@ -101,7 +92,37 @@ def insights_router(settings: Settings, store: Store) -> APIRouter:
         """The plans' sections that answers cited most."""
         return cited_sections(store, period_start(weeks))
 
+    @router.get(
+        "/export.csv",
+        response_class=Response,
+        responses={200: {"content": {"text/csv": {"schema": {"type": "string"}}}}},
+    )
+    async def export_csv(
+        request: Request, table: Table = "unanswered_topics", weeks: Weeks = settings.insights_weeks
+    ) -> Response:
+        """One table of the report as CSV (UTF-8, a header row; lists joined by " | "): by default the
+        questions the plans could not answer, grouped by topic with their counts."""
+        embedder = _minilm(request, settings)
+        report = await run_in_threadpool(build_report, store, embedder, settings.topic_distance, weeks)
+        columns, rows = table_rows(report, table)
+        out = io.StringIO()
+        writer = csv.DictWriter(out, fieldnames=columns)
+        writer.writeheader()
+        writer.writerows({k: spreadsheet_safe(v) for k, v in row.items()} for row in rows)
+        name = f"insights-{table.replace('_', '-')}-{report.since:%Y-%m-%d}.csv"
+        return Response(
+            out.getvalue(),
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="{name}"'},
+        )
+
     return router
+
+
+def spreadsheet_safe(cell: str) -> str:
+    """Parents wrote these questions: a cell that a spreadsheet would run as a formula ("=HYPERLINK(...")
+    is kept as text by a leading apostrophe (OWASP's advice for CSV injection)."""
+    return f"'{cell}" if cell[:1] in ("=", "+", "-", "@", "\t", "\r") else cell
 
 
 async def _unauthorized(request: Request, error: Exception) -> JSONResponse:
@@ -117,7 +138,7 @@ def install_store(app: FastAPI, settings: Settings) -> QuestionRecorder:
     store = open_store(settings)
     recorder = QuestionRecorder(settings, store)
     app.state.recorder = recorder
-    app.state.admin_token = settings.admin_token
+    app.state.admin_auth = AdminAuth.from_settings(settings)
     app.include_router(insights_router(settings, store))
     app.add_exception_handler(AdminTokenMissing, _unauthorized)
     return recorder

@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+
+from chromadb.api import ClientAPI
 
 from assistant.align.aligner import Aligner, align_reply, framework_reply
 from assistant.compose.lists import widen_for_lists
@@ -21,9 +24,10 @@ from assistant.compose.render import render
 from assistant.decide import Decision, Judges, decide
 from assistant.decide.model import ConfidenceModel
 from assistant.embedding import Embedder
-from assistant.errors import AssistantError
+from assistant.errors import AssistantError, IndexNotReady
+from assistant.index.generations import Generation, generations_for
 from assistant.index.state import DenseModel
-from assistant.index.store import PassageIndex, make_client
+from assistant.index.store import PassageIndex
 from assistant.prompts import phrase
 from assistant.question import Query, read_question
 from assistant.question.language import Lang, reply_language
@@ -59,19 +63,30 @@ class PlanAssistant:
         self, settings: Settings, embedders: dict[str, Embedder], confidence: ConfidenceModel | None = None
     ) -> None:
         self.settings = settings
-        client = make_client(settings)
-        models = [
-            DenseModel(key, PassageIndex(client, settings.collection_for(key), embedders[key].name), embedders[key])
-            for key in settings.embedding_models
-        ]
-        self.index = models[0].index
-        self.retriever = Retriever(models, settings)
-        self.ranker: Ranker = (
-            LearnedRanker(RankerModel.load(settings.ranker_file), tuple(settings.embedding_models))
-            if settings.ranker == "learned"
-            else FusionRanker(settings.rrf_k)
-        )
-        self.aligner = Aligner(models, settings)
+        # The index is read from the generation the pointer names (assistant/index/generations.py).
+        self._generations = generations_for(settings)
+        current = self._generations.current()
+        if current is None:
+            raise IndexNotReady("nothing has been ingested yet: run plan-assistant ingest")
+        self._generation = self._generations.open(current)
+        self._retired: Generation | None = None
+        try:
+            models = [
+                DenseModel(key, PassageIndex(*self._target(key), embedders[key].name), embedders[key])
+                for key in settings.embedding_models
+            ]
+            self._models = models
+            self.index = models[0].index
+            self.retriever = Retriever(models, settings)
+            self.ranker: Ranker = (
+                LearnedRanker(RankerModel.load(settings.ranker_file), tuple(settings.embedding_models))
+                if settings.ranker == "learned"
+                else FusionRanker(settings.rrf_k)
+            )
+            self.aligner = Aligner(models, settings)
+        except BaseException:
+            self._generation.close()
+            raise
         self.judges = Judges(
             ConfidenceModel.load(settings.refusal_file), confidence or ConfidenceModel.load(settings.confidence_file)
         )
@@ -79,26 +94,59 @@ class PlanAssistant:
         for language in ("en", "es"):
             self.retriever.spelled("warm up the dictionaries", language)
         self._checked_at = time.monotonic()
+        self._refreshing = threading.Lock()
 
-    def refresh_if_changed(self) -> bool:
-        """Pick up a re-ingest done by another process, looking at most every refresh_seconds."""
+    def _target(self, key: str) -> tuple[ClientAPI, str]:
+        return self._generation.client, self._generation.collection(key)
+
+    @property
+    def generation(self) -> str:
+        """The generation of the index being served ("" for an index from before generations)."""
+        return self._generation.name
+
+    def refresh_if_changed(self, force: bool = False) -> bool:
+        """Serve a newer index if an ingest (by any process) has published one since; the pointer is
+        looked at most every refresh_seconds (`force`: now). Only one thread reloads at a time; the
+        others go on answering from the index in memory meanwhile."""
         now = time.monotonic()
-        if now - self._checked_at < self.settings.refresh_seconds:
+        if not force and now - self._checked_at < self.settings.refresh_seconds:
             return False
-        self._checked_at = now
+        if not self._refreshing.acquire(blocking=force):
+            return False
         try:
-            if self.index.fingerprint() == self.retriever.fingerprint:
+            self._checked_at = now
+            current = self._generations.current()
+            if current is None or current == self._generation.name:
                 return False
-            # The retriever last: its fingerprint is what the check above compares, so if either
-            # read fails, the next look finds the index still changed and reads both again.
-            self.aligner.reload()
-            self.retriever.reload()
+            self._switch_to(current)
         except AssistantError as error:
-            # An ingest half done, or the store out of reach: the index read before keeps serving
-            # (it is all in memory), and the next look may find the new one whole.
+            # The store out of reach, the new generation unreadable: the index read before keeps
+            # serving (it is all in memory), and the next look may succeed.
             log.warning("index not reloaded, serving the previous one: %s", error.message)
             return False
+        finally:
+            self._refreshing.release()
         return True
+
+    def _switch_to(self, name: str) -> None:
+        """Read generation `name` in full, then serve it; on any failure, go on serving the old one."""
+        old, new = self._generation, self._generations.open(name)
+        self._generation = new
+        for model in self._models:
+            model.index.point_at(*self._target(model.key))
+        try:
+            self.aligner.reload()
+            self.retriever.reload()  # last: what answers read, swapped in one assignment
+        except BaseException:
+            self._generation = old
+            for model in self._models:
+                model.index.point_at(*self._target(model.key))
+            new.close()
+            raise
+        # The old client stays open until the next switch: a search begun on it may still be running.
+        if self._retired is not None:
+            self._retired.close()
+        self._retired = old
 
     def read(self, question: str, history: Sequence[Turn] = (), lang: Lang | None = None) -> Query:
         """The question read once (language, typos, conversation, what it names and asks for)."""

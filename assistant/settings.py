@@ -83,8 +83,9 @@ class Settings(BaseSettings):
     refusal_file: Path = Path(__file__).parent / "decide" / "refusal.json"
     prompts_dir: Path = Path(__file__).parent.parent / "prompts"
 
-    # How often a server looks for a re-ingest by another process (a shared Chroma server).
-    refresh_seconds: float = 5.0
+    # A re-ingest by any process is served within this many seconds + 1 (assistant/serving.py): a
+    # server looks at the index pointer twice in this time and reads a new index in about 0.3-1.5 s.
+    refresh_seconds: float = Field(default=5.0, ge=0)
     max_history_turns: int = 20
     # Follow-ups: earlier user turns pull retrieval toward the conversation's topic (see
     # assistant/conversation.py); chosen on the dev conversations of evals/conversations.jsonl.
@@ -173,8 +174,19 @@ class Settings(BaseSettings):
     retention_days: int = Field(default=180, ge=1)
     # Questions waiting to be written; past this, new ones are dropped (and logged), never waited for.
     record_queue_size: int = Field(default=10_000, ge=1)
-    # Bearer token for /api/admin/insights/...; unset, those routes answer 503 admin_not_configured.
+    # The admin area (/admin, /api/admin/...; docs/admin.md). Scripts send the token as a Bearer
+    # token; people sign in with it or with the password whose hash is admin_password_hash
+    # (`python -m assistant.admin.passwords` makes one). Neither set: 503 admin_not_configured.
     admin_token: SecretStr | None = None
+    admin_password_hash: SecretStr | None = None
+    # A sign-in lasts this long. Its cookie is signed with admin_session_secret, or (unset) with a
+    # key derived from the token and hash, so changing either signs everyone out.
+    admin_session_hours: float = Field(default=8.0, gt=0, le=24 * 30)
+    admin_session_secret: SecretStr | None = None
+    # Sign-in attempts per client address (a password can be guessed, so far fewer than other routes).
+    rate_limit_login: str = "10/minute;100/day"
+    # A plan uploaded through the admin area may be this large (checked before it is read whole).
+    max_document_bytes: int = Field(default=30_000_000, ge=1_000)
     # Unanswered questions whose MiniLM vectors lie closer than this (cosine distance, average
     # linkage) share a topic; see assistant/insights.py for how it was chosen.
     topic_distance: float = Field(default=0.6, gt=0, le=2)

@@ -102,6 +102,13 @@ def web_router(settings: Settings) -> APIRouter:
     return router
 
 
+def own_page(origin: str, host: str, own_hosts: set[str]) -> bool:
+    """Whether a request's Origin is a page of this server: the same host, and one the operator
+    listed exactly (the scheme may differ behind a TLS proxy)."""
+    netloc = urlsplit(origin).netloc.lower()
+    return netloc == host.lower() and urlsplit(f"//{netloc}").hostname in own_hosts
+
+
 class OriginCheck:
     """Refuses /api/ requests sent by pages on sites that may not embed the widget: 403
     `origin_not_allowed`. CORS alone only stops a browser from *reading* a reply, so the server
@@ -118,9 +125,7 @@ class OriginCheck:
     def allows(self, origin: str, host: str) -> bool:
         if "*" in self.allowed or origin in self.allowed:
             return True
-        # Same host = our own pages (the demo); the scheme may differ behind a TLS proxy.
-        netloc = urlsplit(origin).netloc.lower()
-        return netloc == host.lower() and urlsplit(f"//{netloc}").hostname in self.own_hosts
+        return own_page(origin, host, self.own_hosts)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope["path"].startswith("/api/"):

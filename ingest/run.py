@@ -1,18 +1,36 @@
-"""Ingest: corpus folder -> chunks -> embeddings of what is new -> the index. Prints one screen."""
+"""Ingest: corpus folder -> chunks -> embeddings of what is new -> a new generation of the index.
+
+The index being served is never written. Each ingest that changes anything builds a whole new
+generation beside it (assistant/index/generations.py): the rows it already holds are copied with
+their stored vectors, only new text is embedded, and the pointer moves to the new generation once
+every model's collection in it has been written and counted. An ingest stopped at any point (an
+error, Ctrl-C, kill -9, a power cut) leaves the previous index serving, and new processes read it.
+"""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
 
 import numpy as np
 from tqdm import tqdm
 
 from assistant.embedding import Embedder
 from assistant.errors import IngestError
-from assistant.index.store import PassageIndex, chunk_records, goal_records, make_client
+from assistant.index.generations import (
+    LEGACY,
+    Generation,
+    corpus_lock,
+    exclusive_ingest,
+    generations_for,
+    new_generation_name,
+)
+from assistant.index.store import PassageIndex, Record, chunk_records, goal_records
 from assistant.settings import Settings
 from ingest.blocks import Chunk, SourceDocument
 from ingest.chunker import StructureMismatch, chunk_document, chunk_translation
@@ -20,6 +38,9 @@ from ingest.corpus import load_corpus, read_corpus_manifest
 from ingest.framework import extract_framework
 
 BATCH = 32
+# (done, total, phase): phases come in this order; a phase may be skipped (nothing to embed).
+Progress = Callable[[int, int, str], None]
+PHASES = ("reading", "embedding", "writing", "checking", "switching")
 
 
 def chunk_corpus(documents: list[SourceDocument], max_words: int) -> list[Chunk]:
@@ -46,15 +67,63 @@ class IngestReport:
     goals: int  # framework nodes found (frameworks, groups and goals)
     goal_statements: int  # their titles, sentences and points, each embedded for alignment
     embedded: int  # rows embedded, summed over models
-    removed: int
+    removed: int  # rows of the previous index left out of the new one, summed over models
     seconds: float
+    copied: int = 0  # rows carried over with their stored vectors, summed over models
+    generation: str = ""  # the generation served after this ingest
 
     def render(self) -> str:
+        kept = "unchanged" if not (self.embedded or self.removed or self.copied) else f"copied {self.copied}"
         return (
             f"documents {self.documents} | pages {self.pages} | chunks {self.chunks} | units {self.units} "
             f"| framework goals {self.goals} ({self.goal_statements} statements)\n"
-            f"embedded {self.embedded} new rows | removed {self.removed} stale | {self.seconds:.1f} s"
+            f"embedded {self.embedded} new rows | {kept} | removed {self.removed} stale "
+            f"| generation {self.generation or '-'} | {self.seconds:.1f} s"
         )
+
+
+@dataclass
+class _ModelPlan:
+    key: str
+    name: str  # the embedding model's name, stored with its collection
+    kept: list[Record]  # rows the current generation holds (same text, same model): copied
+    new: list[Record]  # rows to embed
+    vectors: np.ndarray | None = None
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def document_facts(
+    documents: Sequence[SourceDocument], chunks: Sequence[Chunk], digests: dict[str, str], before: Sequence[dict]
+) -> list[dict]:
+    """What the admin area shows of each document: its file and hash, pages, passages, and when
+    its current content was first ingested (kept from `before` while the file is unchanged)."""
+    passages: dict[str, int] = {}
+    for chunk in chunks:
+        passages[chunk.doc_id] = passages.get(chunk.doc_id, 0) + 1
+    earlier = {(d["doc_id"], d["sha256"]): d["ingested_at"] for d in before}
+    now = datetime.now(UTC).isoformat(timespec="seconds")
+    facts = []
+    for document in documents:
+        digest = digests[document.doc_id]
+        facts.append(
+            {
+                "doc_id": document.doc_id,
+                "file": document.url.rsplit("/", 1)[-1],
+                "sha256": digest,
+                "pages": document.pages,
+                "passages": passages.get(document.doc_id, 0),
+                "ingested_at": earlier.get((document.doc_id, digest), now),
+            }
+        )
+    return facts
+
+
+def _fingerprint(records: Sequence[Record], districts: str) -> str:
+    key = "".join(f"{r.id}{sorted(r.metadata.items())}\n" for r in sorted(records, key=lambda r: r.id)) + districts
+    return hashlib.sha256(key.encode()).hexdigest()[:16]
 
 
 def run_ingest(
@@ -63,48 +132,56 @@ def run_ingest(
     model_name: Callable[[str], str],
     rebuild: bool = False,
     progress: bool = True,
+    on_progress: Progress | None = None,
 ) -> IngestReport:
-    """Bring every model's collection in line with corpus/; unchanged passages are not embedded.
+    """Bring the index in line with corpus/: a new generation when anything changed, none otherwise.
 
     A model is loaded only when something needs embedding with it, so an up-to-date index costs
-    no model load. Reading, chunking and embedding all finish before the store is touched, so a
-    bad file leaves the previous index serving.
+    no model load. `rebuild` embeds every row again (still beside the index being served).
+    `progress` is accepted for callers of the earlier signature; `on_progress(done, total, phase)`
+    is told how far each phase (PHASES) has got. One ingest at a time per data folder: a second is
+    refused with IngestRunning (409).
     """
     started = time.perf_counter()
-    documents = load_corpus(settings.corpus_dir)
-    districts = json.dumps([d.model_dump() for d in read_corpus_manifest(settings.corpus_dir).all_districts()])
-    chunks = chunk_corpus(documents, settings.chunk_max_words)
-    goals = extract_framework(documents, tuple(settings.framework_words), tuple(settings.framework_kinds))
-    records = chunk_records(chunks) + goal_records(goals)
-    wanted = sorted({record.id for record in records})
-    client = make_client(settings)
-    plans = []
-    for key in settings.embedding_models:
-        index = PassageIndex(client, settings.collection_for(key), model_name(key))
-        if rebuild:
-            index.drop()
-        stored, collection_metadata = index.metadata()
-        existing = set(stored)
-        new = [record for record in records if record.id not in existing]
-        stale = sorted(existing - set(wanted))
-        # Same text, other facts (a title or an edition edited in the manifest): no new embedding.
-        relabelled = [
-            r for r in records if r.id in stored and any(stored[r.id].get(k) != v for k, v in r.metadata.items())
-        ]
-        districts_changed = collection_metadata.get("districts", "[]") != districts
-        vectors = np.zeros((0, 1), dtype=np.float32)
-        if new:
-            embedder = embedder_factory(key)
-            texts = [record.embed_text for record in new]
-            batches = tqdm(range(0, len(texts), BATCH), desc=f"embedding ({key})", disable=not progress)
-            vectors = np.vstack([embedder.embed_documents(texts[i : i + BATCH]) for i in batches])
-        plans.append((index, new, vectors, stale, relabelled, districts_changed))
-    # Only now, with every model's vectors in hand, is anything written. The first model's
-    # collection goes last: servers watch its fingerprint, so when it changes the others are
-    # already whole (and a server that looks in between keeps serving, see Retriever.reload).
-    for index, new, vectors, stale, relabelled, districts_changed in reversed(plans):
-        if new or stale or relabelled or districts_changed:
-            index.apply(new, vectors, stale, wanted, relabelled, districts)
+    tell: Progress = on_progress or (_bars() if progress else lambda done, total, phase: None)
+    with exclusive_ingest(settings):
+        tell(0, 1, "reading")
+        with corpus_lock(settings, exclusive=False):  # the admin area changes no file meanwhile
+            documents = load_corpus(settings.corpus_dir)
+            manifest = read_corpus_manifest(settings.corpus_dir)
+            digests = {d.doc_id: _digest(settings.corpus_dir / d.url.rsplit("/", 1)[-1]) for d in documents}
+        chunks = chunk_corpus(documents, settings.chunk_max_words)
+        goals = extract_framework(documents, tuple(settings.framework_words), tuple(settings.framework_kinds))
+        districts = json.dumps([d.model_dump() for d in manifest.all_districts()])
+        records = chunk_records(chunks) + goal_records(goals)
+        generations = generations_for(settings)
+        pointer = generations.pointer()
+        tell(1, 1, "reading")
+        current = generations.open(pointer.current) if pointer else None
+        try:
+            before = _index(current, settings.embedding_models[0], model_name).documents() if current else []
+            facts = document_facts(documents, chunks, digests, before)
+            plans, changed, removed = _plan(settings, records, current, model_name, districts, facts, rebuild)
+            if current is not None and not changed and current.name != LEGACY:  # (the old layout moves into one)
+                name = current.name
+                copied = 0
+            else:
+                _embed(plans, embedder_factory, tell)
+                name = new_generation_name()
+                metadata: dict[str, str | int | float] = {
+                    "fingerprint": _fingerprint(records, districts),
+                    "districts": districts,
+                    "generation": name,
+                }
+                _write(generations.create(name), plans, current, metadata, facts, tell)
+                tell(0, 1, "switching")
+                generations.publish(name, previous=current.name if current else None)
+                tell(1, 1, "switching")
+                copied = sum(len(plan.kept) for plan in plans)
+        finally:
+            if current:
+                current.close()
+        generations.discard()  # abandoned generations, and those older than the previous one
     return IngestReport(
         documents=len(documents),
         pages=sum(document.pages or 1 for document in documents),
@@ -112,7 +189,116 @@ def run_ingest(
         units=sum(len(chunk.units) for chunk in chunks),
         goals=len(goals),
         goal_statements=sum(len(goal.statements) for goal in goals),
-        embedded=sum(len(plan[1]) for plan in plans),
-        removed=sum(len(plan[3]) for plan in plans),
+        embedded=sum(len(plan.new) for plan in plans),
+        removed=removed,
         seconds=time.perf_counter() - started,
+        copied=copied,
+        generation=name,
     )
+
+
+def _bars() -> Progress:
+    """A tqdm bar per phase on stderr, for callers that pass no callback of their own."""
+    bars: dict[str, tqdm] = {}
+
+    def tell(done: int, total: int, phase: str) -> None:
+        bar = bars.get(phase) or bars.setdefault(phase, tqdm(total=total, desc=phase, unit="row"))
+        bar.total = total
+        bar.update(done - bar.n)
+        if done >= total:
+            bar.close()
+
+    return tell
+
+
+def _index(generation: Generation, key: str, model_name: Callable[[str], str]) -> PassageIndex:
+    return PassageIndex(generation.client, generation.collection(key), model_name(key))
+
+
+def _plan(
+    settings: Settings,
+    records: list[Record],
+    current: Generation | None,
+    model_name: Callable[[str], str],
+    districts: str,
+    facts: list[dict],
+    rebuild: bool,
+) -> tuple[list[_ModelPlan], bool, int]:
+    """Per model, the rows to copy and the rows to embed; whether anything changed; rows removed."""
+    wanted = {record.id for record in records}
+    plans, changed, removed = [], rebuild, 0
+    for key in settings.embedding_models:
+        stored: dict[str, dict] = {}
+        collection_metadata: dict = {}
+        if current is not None:
+            index = _index(current, key, model_name)
+            stored, collection_metadata = index.metadata()
+            if collection_metadata.get("embedding_model") != model_name(key):
+                stored = {}  # built by another model (or absent): its vectors mean nothing to this one
+        kept = [] if rebuild else [r for r in records if r.id in stored]
+        plans.append(_ModelPlan(key, model_name(key), kept, [r for r in records if rebuild or r.id not in stored]))
+        removed += len(set(stored) - wanted)
+        changed = changed or bool(plans[-1].new) or len(stored) != len(kept)
+        # Same text, other facts (a title, an edition edited in the manifest): a new generation, no embedding.
+        changed = changed or any(stored[r.id].get(k) != v for r in kept for k, v in r.metadata.items())
+        changed = changed or collection_metadata.get("districts", "[]") != districts
+    if current is not None and not changed:
+        # A file's bytes changed but not its text (a PDF saved again): a new generation says when.
+        changed = _index(current, settings.embedding_models[0], model_name).documents() != facts
+    return plans, changed, removed
+
+
+def _embed(plans: list[_ModelPlan], embedder_factory: Callable[[str], Embedder], tell: Progress) -> None:
+    total = sum(len(plan.new) for plan in plans)
+    done = 0
+    for plan in plans:
+        if not plan.new:
+            continue
+        embedder = embedder_factory(plan.key)
+        texts = [record.embed_text for record in plan.new]
+        batches = []
+        for start in range(0, len(texts), BATCH):
+            batches.append(embedder.embed_documents(texts[start : start + BATCH]))
+            done += len(batches[-1])
+            tell(done, total, "embedding")
+        plan.vectors = np.vstack(batches)
+
+
+def _write(
+    target: Generation,
+    plans: list[_ModelPlan],
+    current: Generation | None,
+    metadata: dict[str, str | int | float],
+    facts: list[dict],
+    tell: Progress,
+) -> None:
+    """Fill the new generation: per model, the copied rows then the embedded ones; then count them."""
+    total = sum(len(plan.kept) + len(plan.new) for plan in plans)
+    written = 0
+    try:
+        tell(0, total, "writing")
+        for position, plan in enumerate(plans):
+            index = PassageIndex(target.client, target.collection(plan.key), plan.name)
+            # The first model's collection also says what each document is (the admin area's table).
+            index.create(metadata | ({"documents": json.dumps(facts)} if position == 0 else {}))
+            if plan.kept and current is not None:
+                source = PassageIndex(current.client, current.collection(plan.key), plan.name)
+                for start in range(0, len(plan.kept), 1024):
+                    rows = plan.kept[start : start + 1024]
+                    stored = source.vectors([r.id for r in rows])
+                    index.add(rows, np.vstack([stored[r.id] for r in rows]))
+                    written += len(rows)
+                    tell(written, total, "writing")
+            if plan.new:
+                assert plan.vectors is not None
+                index.add(plan.new, plan.vectors)
+                written += len(plan.new)
+                tell(written, total, "writing")
+        tell(0, len(plans), "checking")
+        for position, plan in enumerate(plans):
+            count = PassageIndex(target.client, target.collection(plan.key), plan.name).count()
+            if count != len(plan.kept) + len(plan.new):
+                raise IngestError(f"the new {plan.key} index holds {count} rows, not {len(plan.kept) + len(plan.new)}")
+            tell(position + 1, len(plans), "checking")
+    finally:
+        target.close()  # an embedded store is flushed and let go before any reader opens it

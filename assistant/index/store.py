@@ -1,4 +1,7 @@
-"""The passage index in Chroma: the only module that writes to the vector store.
+"""The passage index in Chroma: the rows an ingest writes, and one collection read and written.
+
+Each ingest writes its rows into new collections, a new generation beside the one being served
+(assistant/index/generations.py), so no reader ever sees a collection being written.
 
 One collection holds four kinds of record, told apart by metadata `kind`:
 - "chunk": a citable passage (verbatim text, page, section, link), ranked by retrieval;
@@ -30,6 +33,8 @@ from assistant.errors import AssistantError, EmbeddingModelMismatch, IndexNotRea
 from assistant.settings import Settings
 from ingest.blocks import Chunk
 from ingest.framework import Goal
+
+BATCH = 256  # rows per Chroma call
 
 
 @dataclass(frozen=True)
@@ -168,7 +173,7 @@ class PassageIndex:
             return list(json.loads(str((self.collection().metadata or {}).get("districts", "[]"))))
 
     def fingerprint(self) -> str:
-        """Changes whenever the indexed passages change; lets servers notice a re-ingest."""
+        """Changes whenever the indexed passages change."""
         collection = self._existing()
         return str((collection.metadata or {}).get("fingerprint", "")) if collection else ""
 
@@ -184,48 +189,55 @@ class PassageIndex:
         rows = collection.get(include=["metadatas"])
         return {i: dict(m) for i, m in zip(rows["ids"], rows["metadatas"] or [])}, dict(collection.metadata or {})
 
-    def drop(self) -> None:
+    def count(self) -> int:
+        collection = self._existing()
+        return collection.count() if collection else 0
+
+    def vectors(self, ids: Sequence[str]) -> dict[str, np.ndarray]:
+        """The stored vectors of these rows, by id (to copy them into a new generation)."""
+        collection = self._existing()
+        found: dict[str, np.ndarray] = {}
+        if collection is None:
+            return found
+        for start in range(0, len(ids), BATCH):
+            rows = collection.get(ids=list(ids[start : start + BATCH]), include=["embeddings"])
+            found |= {i: np.asarray(v, dtype=np.float32) for i, v in zip(rows["ids"], rows["embeddings"])}  # type: ignore[arg-type]
+        return found
+
+    def documents(self) -> list[dict]:
+        """Each document as the ingest that built this index saw it: file, hash, pages, passages, when."""
+        collection = self._existing()
+        return list(json.loads(str((collection.metadata or {}).get("documents", "[]")))) if collection else []
+
+    def create(self, metadata: dict[str, str | int | float]) -> None:
+        """Make the (new, empty) collection; `metadata` is stored with the model that built it."""
         self._reader = None
-        with contextlib.suppress(Exception):  # nothing to drop
-            self._client.delete_collection(self._name)
-
-    def apply(
-        self,
-        new: Sequence[Record],
-        vectors: np.ndarray,
-        stale: Sequence[str],
-        all_ids: Sequence[str],
-        relabelled: Sequence[Record] = (),
-        districts: str = "[]",
-    ) -> None:
-        """Add the new rows, relabel those whose text is unchanged but whose document's facts
-        changed (a title, an edition), delete the stale ones, then stamp the new fingerprint.
-
-        Everything that can fail on input (parsing, chunking, embedding) happened before this
-        call, so a bad corpus file never reaches the store. `districts` is the manifest's districts
-        as JSON, kept in the collection's metadata.
-        """
-        key = "\n".join(sorted(all_ids)) + "\n" + districts + "".join(f"\n{r.id}{r.metadata}" for r in relabelled)
-        fingerprint = hashlib.sha256(key.encode()).hexdigest()[:16]
-        metadata = {"embedding_model": self.model_name, "fingerprint": fingerprint, "districts": districts}
-        collection = self._existing() or self._client.create_collection(
-            self._name, metadata=metadata, configuration={"hnsw": {"space": "cosine"}}, embedding_function=None
+        self._client.create_collection(
+            self._name,
+            metadata={"embedding_model": self.model_name, **metadata},
+            configuration={"hnsw": {"space": "cosine"}},
+            embedding_function=None,
         )
-        batch = 256
-        for start in range(0, len(new), batch):
-            rows = new[start : start + batch]
-            collection.upsert(
-                ids=[r.id for r in rows],
-                embeddings=vectors[start : start + batch],
-                documents=[r.document for r in rows],
-                metadatas=[r.metadata for r in rows],
+
+    def add(self, rows: Sequence[Record], vectors: np.ndarray) -> None:
+        """Write rows into the collection made by create(), in batches."""
+        collection = self._client.get_collection(self._name, embedding_function=None)
+        for start in range(0, len(rows), BATCH):
+            batch = rows[start : start + BATCH]
+            collection.add(
+                ids=[r.id for r in batch],
+                embeddings=vectors[start : start + BATCH],
+                documents=[r.document for r in batch],
+                metadatas=[r.metadata for r in batch],
             )
-        for start in range(0, len(relabelled), batch):
-            rows = relabelled[start : start + batch]
-            collection.update(ids=[r.id for r in rows], metadatas=[r.metadata for r in rows])
-        if stale:
-            collection.delete(ids=list(stale))
-        collection.modify(metadata=metadata)
+
+    def point_at(self, client: ClientAPI, name: str) -> None:
+        """Read another collection from now on (a new generation of the index, assistant/index/generations.py)."""
+        self._client, self._name, self._reader = client, name, None
+
+    @property
+    def target(self) -> tuple[ClientAPI, str]:
+        return self._client, self._name
 
     def load(self, kind: str, with_vectors: bool) -> dict[str, Any]:
         """Every row of one kind, for the in-memory keyword index and the unit matrix."""

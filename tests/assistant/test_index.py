@@ -14,7 +14,8 @@ def test_querying_with_another_model_is_a_clear_error(tmp_path: Path) -> None:
     client = make_client(make_settings(tmp_path))
     built = PassageIndex(client, "passages-test", "model-a")
     record = Record("r1", "text", "text", {"kind": "chunk"})
-    built.apply([record], np.ones((1, 3), dtype=np.float32), [], ["r1"])
+    built.create({})
+    built.add([record], np.ones((1, 3), dtype=np.float32))
     with pytest.raises(EmbeddingModelMismatch, match="model-a") as error:
         PassageIndex(client, "passages-test", "model-b").collection()
     assert error.value.status == 409

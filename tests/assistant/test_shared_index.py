@@ -1,16 +1,13 @@
-"""A re-ingest while servers run, and a Chroma server that several API processes share.
+"""A Chroma server that several API processes share, and a re-ingest while they run.
 
-Real parts throughout: the bundled models, real Chroma stores (embedded, and `chroma run` on
-loopback), real HTTP. A server must never answer from half an index, nor fail a parent's
-question because an ingest is under way or the store is out of reach: the index it read before
-keeps serving from memory until the new one can be read whole.
+Real parts throughout: the bundled models, `chroma run` on loopback, real HTTP. A server must
+never fail a parent's question because the store is out of reach: the index it read before keeps
+serving from memory. (Ingests stopped halfway, on either store: tests/index/.)
 """
 
 from __future__ import annotations
 
 import subprocess
-import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -19,10 +16,7 @@ from fastapi.testclient import TestClient
 
 from assistant.api import create_app
 from assistant.embedding import Embedder
-from assistant.errors import IndexUpdating
-from assistant.service import PlanAssistant
-from assistant.settings import Settings
-from tests.conftest import free_port, ingest_with, make_settings, serve, wait_until_up
+from tests.conftest import ingest_with, make_settings, serve
 
 pytestmark = pytest.mark.slow
 
@@ -31,54 +25,8 @@ BUS_QUESTION = "Will every school bus carry a trained safety monitor?"
 MISSION = "What is PUSD's mission?"
 
 
-def _first_ingest_only(settings: Settings, embedders: dict[str, Embedder]) -> None:
-    """What an ingest leaves when it stops after the first model's collection."""
-    ingest_with(settings.model_copy(update={"embedding_models": settings.embedding_models[:1]}), embedders)
-
-
 def _cites_bus_note(answer: dict) -> bool:
     return answer["grounded"] and any("trained safety monitor" in c["text"] for c in answer["citations"])
-
-
-def test_a_reingest_stopped_halfway_leaves_the_previous_index_serving(
-    fresh_settings: Settings, embedders: dict[str, Embedder]
-) -> None:
-    settings = fresh_settings.model_copy(update={"refresh_seconds": 0.0})
-    ingest_with(settings, embedders)
-    assistant = PlanAssistant(settings, embedders)
-    before = assistant.ask(MISSION)
-    (settings.corpus_dir / "bus-safety.md").write_text(BUS_NOTE, encoding="utf-8")
-    _first_ingest_only(settings, embedders)
-
-    assert assistant.refresh_if_changed() is False  # the collections disagree: nothing is swapped in
-    assert assistant.ask(MISSION) == before
-    assert not any("safety monitor" in c.text for c in assistant.ask(BUS_QUESTION).citations)
-    with pytest.raises(IndexUpdating):  # a process starting now says so rather than serve half an index
-        PlanAssistant(settings, embedders)
-    with TestClient(create_app(settings, embedders)) as client:
-        ready = client.get("/api/ready")
-        assert ready.status_code == 503 and ready.json()["error"] == "index_updating"
-
-    ingest_with(settings, embedders)  # the ingest run again, to the end
-    assert assistant.refresh_if_changed() is True
-    assert _cites_bus_note(assistant.ask(BUS_QUESTION).model_dump())
-    assert assistant.ask(MISSION).citations[0].text == before.citations[0].text
-
-
-@pytest.fixture
-def chroma_server(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[bytes], int]]:
-    """`chroma run` (the chromadb package's own server) on a loopback port of its own."""
-    port = free_port()
-    chroma = Path(sys.executable).parent / "chroma"
-    process = subprocess.Popen(
-        [str(chroma), "run", "--path", str(tmp_path / "chroma-server"), "--host", "127.0.0.1", "--port", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    wait_until_up(f"http://127.0.0.1:{port}/api/v2/heartbeat", process, 60, "chroma run")
-    yield process, port
-    process.terminate()
-    process.wait(timeout=30)
 
 
 def _ask(base: str, question: str) -> dict:

@@ -73,7 +73,7 @@ def _script_hashes(html: str) -> set[str]:
 
 
 @pytest.mark.parametrize(
-    "path", ["/", "/staff", "/widget.js", "/api/health", "/corpus/pusd-planning-for-the-future.html"]
+    "path", ["/", "/staff", "/admin", "/widget.js", "/api/health", "/corpus/pusd-planning-for-the-future.html"]
 )
 def test_every_response_carries_the_security_headers(client: TestClient, path: str) -> None:
     reply = client.get(path)
@@ -92,6 +92,10 @@ def test_the_pages_policies_allow_exactly_their_own_scripts(client: TestClient) 
     staff = client.get("/staff")
     hashes = _script_hashes((STATIC / "staff.html").read_text(encoding="utf-8"))
     assert len(hashes) == 1 and all(digest in staff.headers["content-security-policy"] for digest in hashes)
+    admin = client.get("/admin")
+    hashes = _script_hashes((STATIC / "admin.html").read_text(encoding="utf-8"))
+    assert len(hashes) == 1 and all(digest in admin.headers["content-security-policy"] for digest in hashes)
+    assert admin.headers["cache-control"] == "no-store"
     api = client.get("/api/health").headers["content-security-policy"]
     assert api.startswith("default-src 'none'")
 
