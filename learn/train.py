@@ -62,8 +62,9 @@ def answered_threshold(settings: Settings, embedders: dict[str, Embedder]) -> li
     from learn.threshold import dev_threshold
 
     fitted = ConfidenceModel.load(settings.confidence_file)
-    model = replace(dev_threshold(settings, embedders, fitted), fitted_on=fitted.fitted_on.split(";")[0])
-    model = replace(model, fitted_on=f"{model.fitted_on}; answered threshold on PUSD's dev split")
+    # A refit replaces the note of an earlier threshold rather than adding a second one.
+    fitted_on = f"{fitted.fitted_on.split(';')[0]}; answered threshold on PUSD's dev split"
+    model = replace(dev_threshold(settings, embedders, fitted), fitted_on=fitted_on)
     model.save(settings.confidence_file)
     return [
         f"answered threshold on PUSD's dev split (at most {DEV_MAX_WRONG} answered wrong): {model.answered:.3f}"
