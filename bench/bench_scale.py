@@ -176,6 +176,8 @@ def measure(pages: int, args: argparse.Namespace, work: Path) -> dict[str, objec
     started = time.perf_counter()
     built = scale_corpus.build_corpus(corpus, pages, args.seed)
     result: dict[str, object] = {"pages": pages, "corpus": built, "publish_s": round(time.perf_counter() - started, 1)}
+    # The machine may be shared (CI runs on the same cores): the load says how much of it this had.
+    result["load_average_at_start"] = round(os.getloadavg()[1], 1)
     env = {**os.environ, "PLAN_ASSISTANT_CORPUS_DIR": str(corpus), "PLAN_ASSISTANT_DATA_DIR": str(data)}
     env |= {"PLAN_ASSISTANT_MODEL_CACHE_DIR": str(args.model_cache), "PLAN_ASSISTANT_RATE_LIMIT_ASK": "1000000/minute"}
     chroma = None
@@ -209,6 +211,7 @@ def measure(pages: int, args: argparse.Namespace, work: Path) -> dict[str, objec
 
 ROWS = (
     ("corpus documents", lambda r: r["corpus"]["documents"]),
+    ("load average at start (5 min)", lambda r: r["load_average_at_start"]),
     ("full ingest (s)", lambda r: r["ingest"]["seconds"]),
     ("rows embedded (both models)", lambda r: r["ingest"]["embedded"]),
     ("ingest peak RSS (MB)", lambda r: r["ingest"]["peak_rss_mb"]),
