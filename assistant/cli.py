@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -22,17 +23,17 @@ def _embedders(settings: Settings) -> dict[str, Embedder]:
 
 
 def ingest(settings: Settings, rebuild: bool = False, progress: bool = True) -> int:
-    from assistant.cli_output import embedding_progress
     from assistant.embedding import build_embedder, model_name
     from ingest.run import run_ingest
 
-    with embedding_progress(progress) as track:
+    # The models embed side by side (ingest/embed_rows.py): each gets its share of the cores.
+    threads = max(1, (os.cpu_count() or 1) // len(settings.embedding_models))
 
-        def factory(key: str) -> Embedder:
-            return track(key, lambda: build_embedder(key, settings.model_cache_dir, threads=2))
+    def factory(key: str) -> Embedder:
+        return build_embedder(key, settings.model_cache_dir, threads=threads)
 
-        # The bar is drawn here (rich, on stderr), so the ingest's own (tqdm) is turned off.
-        report = run_ingest(settings, factory, model_name, rebuild, progress=False)
+    # A bar per model on stderr, with its rate and the time left.
+    report = run_ingest(settings, factory, model_name, rebuild, progress=progress)
     print(report.render())
     return 0
 

@@ -1,4 +1,4 @@
-"""What plan-assistant prints for people: tables and the ingest's progress, drawn by rich.
+"""What plan-assistant prints for people: tables, drawn by rich.
 
 Every text in a table comes from a plan, a proposal or a parent: consoles here read no markup, so a
 "[1]" in a comment is printed as written. Widths come from the terminal, or COLUMNS when there is
@@ -7,18 +7,14 @@ none (80 by rich's default): a long cell wraps inside its column instead of bein
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 
-import numpy as np
 from rich import box
 from rich.console import Console
 from rich.padding import Padding
-from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from rich.text import Text
 
-from assistant.embedding import Embedder
 from assistant.schemas import AlignReply, Framework
 
 BANDS = {"aligned": "strong match", "partial": "some match"}
@@ -106,60 +102,3 @@ def framework_table(framework: Framework) -> Table:
         indented = Padding(named, (0, 0, 0, 2 * depth[goal.goal_id]))  # a wrapped line stays indented
         table.add_row(str(goal.page) if goal.page else "web", indented)
     return table
-
-
-class _Counted:
-    """An embedder that advances a progress task by the passages it embeds."""
-
-    def __init__(self, inner: Embedder, progress: Progress, task: TaskID) -> None:
-        self._inner, self._progress, self._task = inner, progress, task
-        self.name, self.dim = inner.name, inner.dim
-
-    def embed_documents(self, texts: Sequence[str]) -> np.ndarray:
-        vectors = self._inner.embed_documents(texts)
-        self._progress.advance(self._task, len(texts))
-        return vectors
-
-    def embed_query(self, text: str) -> np.ndarray:
-        return self._inner.embed_query(text)
-
-    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
-        return self._inner.embed_queries(texts)
-
-
-Track = Callable[[str, Callable[[], Embedder]], Embedder]
-
-
-@contextmanager
-def embedding_progress(enabled: bool = True) -> Iterator[Track]:
-    """Yields track(key, load): loads model `key` and counts what it embeds on a bar (on stderr).
-
-    The ingest asks for a model only when it has passages to embed, and does not say how many: each
-    model's bar runs without an end, counting passages, and is closed when the next model starts.
-    """
-    if not enabled:
-        yield lambda key, load: load()
-        return
-    columns = (
-        TextColumn("{task.description}"),
-        BarColumn(),
-        TextColumn("{task.completed} passages"),
-        TimeElapsedColumn(),
-    )
-    tasks: list[TaskID] = []
-    with Progress(*columns, console=console(stderr=True)) as progress:
-
-        def finish_last() -> None:
-            if tasks:
-                last = progress.tasks[-1]
-                progress.update(tasks[-1], total=last.completed)
-
-        def track(key: str, load: Callable[[], Embedder]) -> Embedder:
-            finish_last()
-            tasks.append(progress.add_task(f"embedding ({key})", total=None))
-            return _Counted(load(), progress, tasks[-1])
-
-        try:
-            yield track
-        finally:
-            finish_last()

@@ -7,9 +7,6 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-import numpy as np
-from tqdm import tqdm
-
 from assistant.embedding import Embedder
 from assistant.errors import IngestError
 from assistant.index.store import PassageIndex, chunk_records, goal_records, make_client
@@ -17,9 +14,8 @@ from assistant.settings import Settings
 from ingest.blocks import Chunk, SourceDocument
 from ingest.chunker import StructureMismatch, chunk_document, chunk_translation
 from ingest.corpus import load_corpus, read_corpus_manifest
+from ingest.embed_rows import embed_all
 from ingest.framework import extract_framework
-
-BATCH = 32
 
 
 def chunk_corpus(documents: list[SourceDocument], max_words: int) -> list[Chunk]:
@@ -71,7 +67,7 @@ def run_ingest(
     bad file leaves the previous index serving.
     """
     started = time.perf_counter()
-    documents = load_corpus(settings.corpus_dir)
+    documents = load_corpus(settings.corpus_dir, settings.data_dir / "parsed")
     districts = json.dumps([d.model_dump() for d in read_corpus_manifest(settings.corpus_dir).all_districts()])
     chunks = chunk_corpus(documents, settings.chunk_max_words)
     goals = extract_framework(documents, tuple(settings.framework_words), tuple(settings.framework_kinds))
@@ -84,27 +80,21 @@ def run_ingest(
         if rebuild:
             index.drop()
         stored, collection_metadata = index.metadata()
-        existing = set(stored)
-        new = [record for record in records if record.id not in existing]
-        stale = sorted(existing - set(wanted))
+        new = [record for record in records if record.id not in stored]
+        stale = sorted(set(stored) - set(wanted))
         # Same text, other facts (a title or an edition edited in the manifest): no new embedding.
         relabelled = [
             r for r in records if r.id in stored and any(stored[r.id].get(k) != v for k, v in r.metadata.items())
         ]
         districts_changed = collection_metadata.get("districts", "[]") != districts
-        vectors = np.zeros((0, 1), dtype=np.float32)
-        if new:
-            embedder = embedder_factory(key)
-            texts = [record.embed_text for record in new]
-            batches = tqdm(range(0, len(texts), BATCH), desc=f"embedding ({key})", disable=not progress)
-            vectors = np.vstack([embedder.embed_documents(texts[i : i + BATCH]) for i in batches])
-        plans.append((index, new, vectors, stale, relabelled, districts_changed))
+        plans.append((key, index, new, stale, relabelled, districts_changed))
+    vectors = embed_all({plan[0]: plan[2] for plan in plans}, embedder_factory, progress)
     # Only now, with every model's vectors in hand, is anything written. The first model's
     # collection goes last: servers watch its fingerprint, so when it changes the others are
     # already whole (and a server that looks in between keeps serving, see Retriever.reload).
-    for index, new, vectors, stale, relabelled, districts_changed in reversed(plans):
+    for key, index, new, stale, relabelled, districts_changed in reversed(plans):
         if new or stale or relabelled or districts_changed:
-            index.apply(new, vectors, stale, wanted, relabelled, districts)
+            index.apply(new, vectors[key], stale, wanted, relabelled, districts)
     return IngestReport(
         documents=len(documents),
         pages=sum(document.pages or 1 for document in documents),
@@ -112,7 +102,7 @@ def run_ingest(
         units=sum(len(chunk.units) for chunk in chunks),
         goals=len(goals),
         goal_statements=sum(len(goal.statements) for goal in goals),
-        embedded=sum(len(plan[1]) for plan in plans),
+        embedded=sum(len(plan[2]) for plan in plans),
         removed=sum(len(plan[3]) for plan in plans),
         seconds=time.perf_counter() - started,
     )

@@ -3,7 +3,8 @@
 One collection holds four kinds of record, told apart by metadata `kind`:
 - "chunk": a citable passage (verbatim text, page, section, link), ranked by retrieval;
 - "unit": one sentence or list item of a chunk, used to pick what the answer quotes;
-- "goal": one node of the plan framework (ingest/framework.py), for alignment;
+- "goal": one node of the plan framework (ingest/framework.py), for alignment (read by its
+  metadata only: its vector is the mean of its statements', see ingest/embed_rows.py);
 - "goal_unit": one statement of a goal (its title, a sentence, a point), matched to proposals.
 The collection's metadata records the embedding model that built it; opening it with another
 model is an EmbeddingModelMismatch, never a silent nonsense query.
@@ -211,7 +212,7 @@ class PassageIndex:
         collection = self._existing() or self._client.create_collection(
             self._name, metadata=metadata, configuration={"hnsw": {"space": "cosine"}}, embedding_function=None
         )
-        batch = 256
+        batch = 2048  # within what Chroma takes in one call (client.get_max_batch_size(): 5,461 here)
         for start in range(0, len(new), batch):
             rows = new[start : start + batch]
             collection.upsert(

@@ -182,7 +182,7 @@ def test_framework_prints_each_goal_indented_under_its_parent_with_page_and_id(
 
 
 @pytest.mark.slow
-def test_ingest_counts_what_it_embeds_on_a_progress_bar_and_prints_its_report(
+def test_ingest_shows_what_it_embeds_on_a_progress_bar_to_the_end_and_prints_its_report(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     corpus = tmp_path / "corpus"
@@ -194,7 +194,8 @@ def test_ingest_counts_what_it_embeds_on_a_progress_bar_and_prints_its_report(
     embedded = int(re.search(r"embedded (\d+) new rows", printed.out).group(1))  # type: ignore[union-attr]
     assert embedded > 0
     bar = [line for line in printed.err.splitlines() if "embedding (minilm)" in line]
-    assert bar and f" {embedded} passages " in bar[-1]  # the count on the bar is what the ingest embedded
+    # The bar names the rows the ingest embedded, and runs to its end with the time it took.
+    assert bar and f"embedding (minilm) {embedded} rows" in bar[-1] and "100%" in bar[-1]
 
     code, printed = _run(monkeypatch, capsys, settings, "ingest")  # nothing new: no model, no bar
     assert code == 0 and "embedded 0 new rows" in printed.out and "embedding (" not in printed.err
