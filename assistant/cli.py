@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from pathlib import Path
 
@@ -26,11 +25,9 @@ def ingest(settings: Settings, rebuild: bool = False, progress: bool = True) -> 
     from assistant.embedding import build_embedder, model_name
     from ingest.run import run_ingest
 
-    # The models embed side by side (ingest/embed_rows.py): each gets its share of the cores.
-    threads = max(1, (os.cpu_count() or 1) // len(settings.embedding_models))
-
+    # One thread per model run: the ingest runs one per core side by side (ingest/embed_rows.py).
     def factory(key: str) -> Embedder:
-        return build_embedder(key, settings.model_cache_dir, threads=threads)
+        return build_embedder(key, settings.model_cache_dir, threads=1)
 
     # A bar per model on stderr, with its rate and the time left.
     report = run_ingest(settings, factory, model_name, rebuild, progress=progress)
