@@ -18,7 +18,7 @@ import hashlib
 import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal, cast
+from typing import Any, cast
 
 import chromadb
 import numpy as np
@@ -104,6 +104,24 @@ def goal_records(goals: Sequence[Goal]) -> list[Record]:
     return records
 
 
+# Rows a read asks Chroma for at once: a read of every row in one call fails past about 32,000
+# rows ("too many SQL variables", SQLite's limit), which a 1,000-page library's collections pass.
+READ_PAGE = 5000
+
+
+def read_all(collection: Collection, include: Sequence[str] = (), where: dict | None = None) -> dict[str, list]:
+    """Every row (of `where`) with the fields in `include`, read a page at a time."""
+    rows: dict[str, list] = {"ids": [], **{field: [] for field in include}}
+    offset = 0
+    while True:
+        page = collection.get(where=where, include=list(include), limit=READ_PAGE, offset=offset)  # type: ignore[arg-type]
+        for field, values in rows.items():
+            values.extend(page[field])  # type: ignore[literal-required]
+        if len(page["ids"]) < READ_PAGE:
+            return rows
+        offset += READ_PAGE
+
+
 @contextlib.contextmanager
 def _store(what: str) -> Iterator[None]:
     """A store that cannot be reached or read is a 503 that says so, not a 500."""
@@ -175,15 +193,15 @@ class PassageIndex:
 
     def ids(self) -> set[str]:
         collection = self._existing()
-        return set(collection.get(include=[])["ids"]) if collection else set()
+        return set(read_all(collection)["ids"]) if collection else set()
 
     def metadata(self) -> tuple[dict[str, dict], dict]:
         """Every row's metadata by id, and the collection's own (empty when nothing is ingested)."""
         collection = self._existing()
         if collection is None:
             return {}, {}
-        rows = collection.get(include=["metadatas"])
-        return {i: dict(m) for i, m in zip(rows["ids"], rows["metadatas"] or [])}, dict(collection.metadata or {})
+        rows = read_all(collection, ["metadatas"])
+        return {i: dict(m) for i, m in zip(rows["ids"], rows["metadatas"])}, dict(collection.metadata or {})
 
     def drop(self) -> None:
         self._reader = None
@@ -230,13 +248,9 @@ class PassageIndex:
 
     def load(self, kind: str, with_vectors: bool) -> dict[str, Any]:
         """Every row of one kind, for the in-memory keyword index and the unit matrix."""
-        include: list[Literal["documents", "embeddings", "metadatas"]] = ["documents", "metadatas"]
-        if with_vectors:
-            include.append("embeddings")
-        # Every field asked for is present, so read it as a plain dict rather than Optional fields.
+        include = ["documents", "metadatas"] + (["embeddings"] if with_vectors else [])
         with _store(f"read collection {self._name!r}"):
-            rows = self.collection().get(where={"kind": kind}, include=include)  # type: ignore[arg-type]
-        return cast(dict[str, Any], rows)
+            return cast(dict[str, Any], read_all(self.collection(), include, where={"kind": kind}))
 
     def nearest_chunks(self, vector: np.ndarray, n: int) -> tuple[list[str], list[float]]:
         """Ids of the n chunks nearest the vector, and their cosine similarities."""

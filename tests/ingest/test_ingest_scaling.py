@@ -91,3 +91,20 @@ def test_rows_keep_their_order_and_a_goal_stores_its_statements_mean() -> None:
     statements = vectors[2:]
     mean = statements.mean(axis=0)
     assert np.allclose(vectors[1], mean / np.linalg.norm(mean), atol=1e-6)
+
+
+def test_every_row_is_read_a_page_at_a_time(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import chromadb
+
+    from assistant.index import store
+
+    client = chromadb.PersistentClient(str(tmp_path))
+    collection = client.create_collection("rows", embedding_function=None)
+    ids = [f"row-{n:02d}" for n in range(11)]
+    kinds = ["unit" if n % 3 else "chunk" for n in range(11)]
+    collection.add(ids=ids, embeddings=[[float(n), 1.0] for n in range(11)], metadatas=[{"kind": k} for k in kinds])
+    monkeypatch.setattr(store, "READ_PAGE", 4)  # 11 rows in pages of 4: three reads
+    everything = store.read_all(collection, ["metadatas", "embeddings"])
+    assert sorted(everything["ids"]) == ids and len(everything["embeddings"]) == 11
+    units = store.read_all(collection, ["metadatas"], where={"kind": "unit"})
+    assert sorted(units["ids"]) == [i for i, k in zip(ids, kinds) if k == "unit"]
