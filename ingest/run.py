@@ -30,14 +30,14 @@ from assistant.index.generations import (
     generations_for,
     new_generation_name,
 )
-from assistant.index.store import PassageIndex, Record, chunk_records, goal_records
+from assistant.index.store import BATCH, PassageIndex, Record, chunk_records, goal_records
 from assistant.settings import Settings
 from ingest.blocks import Chunk, SourceDocument
 from ingest.chunker import StructureMismatch, chunk_document, chunk_translation
 from ingest.corpus import load_corpus, read_corpus_manifest
+from ingest.embed_rows import embed_all
 from ingest.framework import extract_framework
 
-BATCH = 32
 # (done, total, phase): phases come in this order; a phase may be skipped (nothing to embed).
 Progress = Callable[[int, int, str], None]
 PHASES = ("reading", "embedding", "writing", "checking", "switching")
@@ -147,7 +147,7 @@ def run_ingest(
     with exclusive_ingest(settings):
         tell(0, 1, "reading")
         with corpus_lock(settings, exclusive=False):  # the admin area changes no file meanwhile
-            documents = load_corpus(settings.corpus_dir)
+            documents = load_corpus(settings.corpus_dir, settings.data_dir / "parsed")
             manifest = read_corpus_manifest(settings.corpus_dir)
             digests = {d.doc_id: _digest(settings.corpus_dir / d.url.rsplit("/", 1)[-1]) for d in documents}
         chunks = chunk_corpus(documents, settings.chunk_max_words)
@@ -249,19 +249,12 @@ def _plan(
 
 
 def _embed(plans: list[_ModelPlan], embedder_factory: Callable[[str], Embedder], tell: Progress) -> None:
-    total = sum(len(plan.new) for plan in plans)
-    done = 0
+    """Every model's new rows, the models side by side (ingest/embed_rows.py)."""
+    wanted = {plan.key: plan.new for plan in plans}
+    vectors = embed_all(wanted, embedder_factory, lambda done, total: tell(done, total, "embedding"))
     for plan in plans:
-        if not plan.new:
-            continue
-        embedder = embedder_factory(plan.key)
-        texts = [record.embed_text for record in plan.new]
-        batches = []
-        for start in range(0, len(texts), BATCH):
-            batches.append(embedder.embed_documents(texts[start : start + BATCH]))
-            done += len(batches[-1])
-            tell(done, total, "embedding")
-        plan.vectors = np.vstack(batches)
+        if plan.new:
+            plan.vectors = vectors[plan.key]
 
 
 def _write(
@@ -283,8 +276,8 @@ def _write(
             index.create(metadata | ({"documents": json.dumps(facts)} if position == 0 else {}))
             if plan.kept and current is not None:
                 source = PassageIndex(current.client, current.collection(plan.key), plan.name)
-                for start in range(0, len(plan.kept), 1024):
-                    rows = plan.kept[start : start + 1024]
+                for start in range(0, len(plan.kept), BATCH):
+                    rows = plan.kept[start : start + BATCH]
                     stored = source.vectors([r.id for r in rows])
                     index.add(rows, np.vstack([stored[r.id] for r in rows]))
                     written += len(rows)

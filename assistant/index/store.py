@@ -6,7 +6,8 @@ Each ingest writes its rows into new collections, a new generation beside the on
 One collection holds four kinds of record, told apart by metadata `kind`:
 - "chunk": a citable passage (verbatim text, page, section, link), ranked by retrieval;
 - "unit": one sentence or list item of a chunk, used to pick what the answer quotes;
-- "goal": one node of the plan framework (ingest/framework.py), for alignment;
+- "goal": one node of the plan framework (ingest/framework.py), for alignment (read by its
+  metadata only: its vector is the mean of its statements', see ingest/embed_rows.py);
 - "goal_unit": one statement of a goal (its title, a sentence, a point), matched to proposals.
 The collection's metadata records the embedding model that built it; opening it with another
 model is an EmbeddingModelMismatch, never a silent nonsense query.
@@ -20,7 +21,7 @@ import hashlib
 import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal, cast
+from typing import Any, cast
 
 import chromadb
 import numpy as np
@@ -34,7 +35,7 @@ from assistant.settings import Settings
 from ingest.blocks import Chunk
 from ingest.framework import Goal
 
-BATCH = 256  # rows per Chroma call
+BATCH = 2048  # rows per Chroma call: within what Chroma takes in one (client.get_max_batch_size(): 5,461 here)
 
 
 @dataclass(frozen=True)
@@ -108,6 +109,24 @@ def goal_records(goals: Sequence[Goal]) -> list[Record]:
     return records
 
 
+# Rows a read asks Chroma for at once: a read of every row in one call fails past about 32,000
+# rows ("too many SQL variables", SQLite's limit), which a 1,000-page library's collections pass.
+READ_PAGE = 5000
+
+
+def read_all(collection: Collection, include: Sequence[str] = (), where: dict | None = None) -> dict[str, list]:
+    """Every row (of `where`) with the fields in `include`, read a page at a time."""
+    rows: dict[str, list] = {"ids": [], **{field: [] for field in include}}
+    offset = 0
+    while True:
+        page = collection.get(where=where, include=list(include), limit=READ_PAGE, offset=offset)  # type: ignore[arg-type]
+        for field, values in rows.items():
+            values.extend(page[field])  # type: ignore[literal-required]
+        if len(page["ids"]) < READ_PAGE:
+            return rows
+        offset += READ_PAGE
+
+
 @contextlib.contextmanager
 def _store(what: str) -> Iterator[None]:
     """A store that cannot be reached or read is a 503 that says so, not a 500."""
@@ -179,15 +198,15 @@ class PassageIndex:
 
     def ids(self) -> set[str]:
         collection = self._existing()
-        return set(collection.get(include=[])["ids"]) if collection else set()
+        return set(read_all(collection)["ids"]) if collection else set()
 
     def metadata(self) -> tuple[dict[str, dict], dict]:
         """Every row's metadata by id, and the collection's own (empty when nothing is ingested)."""
         collection = self._existing()
         if collection is None:
             return {}, {}
-        rows = collection.get(include=["metadatas"])
-        return {i: dict(m) for i, m in zip(rows["ids"], rows["metadatas"] or [])}, dict(collection.metadata or {})
+        rows = read_all(collection, ["metadatas"])
+        return {i: dict(m) for i, m in zip(rows["ids"], rows["metadatas"])}, dict(collection.metadata or {})
 
     def count(self) -> int:
         collection = self._existing()
@@ -241,13 +260,9 @@ class PassageIndex:
 
     def load(self, kind: str, with_vectors: bool) -> dict[str, Any]:
         """Every row of one kind, for the in-memory keyword index and the unit matrix."""
-        include: list[Literal["documents", "embeddings", "metadatas"]] = ["documents", "metadatas"]
-        if with_vectors:
-            include.append("embeddings")
-        # Every field asked for is present, so read it as a plain dict rather than Optional fields.
+        include = ["documents", "metadatas"] + (["embeddings"] if with_vectors else [])
         with _store(f"read collection {self._name!r}"):
-            rows = self.collection().get(where={"kind": kind}, include=include)  # type: ignore[arg-type]
-        return cast(dict[str, Any], rows)
+            return cast(dict[str, Any], read_all(self.collection(), include, where={"kind": kind}))
 
     def nearest_chunks(self, vector: np.ndarray, n: int) -> tuple[list[str], list[float]]:
         """Ids of the n chunks nearest the vector, and their cosine similarities."""

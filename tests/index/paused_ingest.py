@@ -6,13 +6,14 @@ Runs the real command (assistant.cli.main) in a real process; one function on it
 so that, at POINT, the process prints "paused at POINT" on stdout and sleeps until it is killed:
 
 - after_loading: the corpus has been read and chunked, nothing embedded yet;
-- mid_embedding: the third batch of passages is about to be embedded;
-- mid_writing: the new generation holds some rows of its first collection;
+- mid_embedding: the second slice of rows (of either model) is about to be embedded (ingest/embed_rows.py);
+- mid_writing: the new generation's first collection is written, the next not yet;
 - before_pointer: every collection is written and counted, the pointer is about to move.
 """
 
 from __future__ import annotations
 
+import itertools
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -53,14 +54,16 @@ def on_call(owner: Any, name: str, point: str, nth: int = 1, after: bool = False
 
 
 class _Slow:
-    """The real embedder, paused before its third batch."""
+    """The real embedder; the second slice any model is given pauses (the models embed side by
+    side, so the count is shared)."""
+
+    calls = itertools.count(1)
 
     def __init__(self, inner: Any) -> None:
-        self.inner, self.name, self.dim, self.calls = inner, inner.name, inner.dim, 0
+        self.inner, self.name, self.dim = inner, inner.name, inner.dim
 
     def embed_documents(self, texts: Sequence[str]) -> np.ndarray:
-        self.calls += 1
-        if self.calls == 3:
+        if next(_Slow.calls) == 2:
             pause("mid_embedding")
         return self.inner.embed_documents(texts)
 
