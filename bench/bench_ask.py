@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -33,19 +32,9 @@ sys.path.insert(0, str(ROOT))
 from assistant.embedding import build_embedder, model_name  # noqa: E402
 from assistant.schemas import MAX_PROPOSAL_CHARS  # noqa: E402
 from assistant.settings import Settings  # noqa: E402
+from bench.common import free_port, percentile  # noqa: E402
 from evals.dataset import load_conversations, load_proposals, load_questions  # noqa: E402
 from ingest.run import run_ingest  # noqa: E402
-
-
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def follow_up_bodies() -> list[dict]:

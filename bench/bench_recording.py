@@ -29,7 +29,7 @@ from assistant.api import create_app  # noqa: E402
 from assistant.embedding import build_embedder, build_embedders, model_name  # noqa: E402
 from assistant.schemas import Answer  # noqa: E402
 from assistant.settings import Settings  # noqa: E402
-from bench.bench_ask import free_port, percentile  # noqa: E402
+from bench.common import free_port, percentile  # noqa: E402
 from evals.dataset import load_questions  # noqa: E402
 from ingest.run import run_ingest  # noqa: E402
 

@@ -27,7 +27,6 @@ import os
 import random
 import re
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -38,18 +37,15 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench.common import free_port, rss_mb  # noqa: E402
+
 sys.path.insert(0, str(ROOT / "bench"))
 
 import scale_corpus  # noqa: E402
 
 PYTHON = sys.executable
 OUT = ROOT / "bench" / "out"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def run_child(command: list[str], env: dict[str, str]) -> tuple[float, float, str]:
@@ -84,14 +80,6 @@ def ingest(env: dict[str, str]) -> dict[str, float | int]:
 
 def du_mb(folder: Path) -> float:
     return round(sum(p.stat().st_size for p in folder.rglob("*") if p.is_file()) / 1e6, 1)
-
-
-def rss_mb(pid: int) -> dict[str, float]:
-    status = dict(line.split(":", 1) for line in Path(f"/proc/{pid}/status").read_text().splitlines() if ":" in line)
-    return {
-        key: round(int(status[field].split()[0]) / 1024)
-        for key, field in (("rss_mb", "VmRSS"), ("peak_rss_mb", "VmHWM"))
-    }
 
 
 def _post(url: str, question: str) -> float:
