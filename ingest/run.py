@@ -1,9 +1,11 @@
 """Ingest: corpus folder -> chunks -> embeddings of what is new -> a new generation of the index.
 
 The index being served is never written. Each ingest that changes anything builds a whole new
-generation beside it (assistant/index/generations.py): the rows it already holds are copied with
-their stored vectors, only new text is embedded, and the pointer moves to the new generation once
-every model's collection in it has been written and counted. An ingest stopped at any point (an
+generation beside it (assistant/index/generations.py), and only new text is embedded: an embedded
+store's new generation starts as a copy of the current one's files and only what changed is
+written into it; on a Chroma server the rows it already holds are copied with their stored
+vectors. The pointer moves to the new generation once every model's collection in it has been
+written and counted. An ingest stopped at any point (an
 error, Ctrl-C, kill -9, a power cut) leaves the previous index serving, and new processes read it.
 """
 
@@ -13,7 +15,7 @@ import hashlib
 import json
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -38,6 +40,11 @@ from ingest.corpus import load_corpus, read_corpus_manifest
 from ingest.embed_rows import embed_all
 from ingest.framework import extract_framework
 
+# An embedded generation is copied (then brought up to date) only when each of its collections
+# holds this many rows. Chroma writes a collection's vector index to disk once it passes its sync
+# threshold (1,000 rows); a smaller one's index files are written again by every process that
+# opens it, so a copy could catch them mid-write. Writing so small a collection anew takes seconds.
+COPY_FROM_ROWS = 5000
 # (done, total, phase): phases come in this order; a phase may be skipped (nothing to embed).
 Progress = Callable[[int, int, str], None]
 PHASES = ("reading", "embedding", "writing", "checking", "switching")
@@ -88,6 +95,9 @@ class _ModelPlan:
     name: str  # the embedding model's name, stored with its collection
     kept: list[Record]  # rows the current generation holds (same text, same model): copied
     new: list[Record]  # rows to embed
+    stale: list[str] = field(default_factory=list)  # rows the current generation holds, no longer wanted
+    relabelled: list[Record] = field(default_factory=list)  # kept rows whose facts changed (a title, an edition)
+    whole: bool = True  # nothing of the current generation's collection is kept: write it whole
     vectors: np.ndarray | None = None
 
 
@@ -173,7 +183,14 @@ def run_ingest(
                     "districts": districts,
                     "generation": name,
                 }
-                _write(generations.create(name), plans, current, metadata, facts, tell)
+                # Embedded, the current generation's files are copied and only what changed is
+                # written; on a Chroma server every row is written into the new collections.
+                large = all(len(plan.kept) + len(plan.stale) >= COPY_FROM_ROWS for plan in plans)
+                copy = generations.copy(current.name, name) if current is not None and large else None
+                if copy is not None:
+                    _update(copy, plans, metadata, facts, tell)
+                else:
+                    _write(generations.create(name), plans, current, metadata, facts, tell)
                 tell(0, 1, "switching")
                 generations.publish(name, previous=current.name if current else None)
                 tell(1, 1, "switching")
@@ -236,11 +253,14 @@ def _plan(
             if collection_metadata.get("embedding_model") != model_name(key):
                 stored = {}  # built by another model (or absent): its vectors mean nothing to this one
         kept = [] if rebuild else [r for r in records if r.id in stored]
-        plans.append(_ModelPlan(key, model_name(key), kept, [r for r in records if rebuild or r.id not in stored]))
-        removed += len(set(stored) - wanted)
-        changed = changed or bool(plans[-1].new) or len(stored) != len(kept)
+        plan = _ModelPlan(key, model_name(key), kept, [r for r in records if rebuild or r.id not in stored])
+        plan.stale = sorted(set(stored) - wanted)
         # Same text, other facts (a title, an edition edited in the manifest): a new generation, no embedding.
-        changed = changed or any(stored[r.id].get(k) != v for r in kept for k, v in r.metadata.items())
+        plan.relabelled = [r for r in kept if any(stored[r.id].get(k) != v for k, v in r.metadata.items())]
+        plan.whole = not kept
+        plans.append(plan)
+        removed += len(plan.stale)
+        changed = changed or bool(plan.new) or bool(plan.stale) or bool(plan.relabelled)
         changed = changed or collection_metadata.get("districts", "[]") != districts
     if current is not None and not changed:
         # A file's bytes changed but not its text (a PDF saved again): a new generation says when.
@@ -287,11 +307,48 @@ def _write(
                 index.add(plan.new, plan.vectors)
                 written += len(plan.new)
                 tell(written, total, "writing")
-        tell(0, len(plans), "checking")
-        for position, plan in enumerate(plans):
-            count = PassageIndex(target.client, target.collection(plan.key), plan.name).count()
-            if count != len(plan.kept) + len(plan.new):
-                raise IngestError(f"the new {plan.key} index holds {count} rows, not {len(plan.kept) + len(plan.new)}")
-            tell(position + 1, len(plans), "checking")
+        _check(target, plans, tell)
     finally:
         target.close()  # an embedded store is flushed and let go before any reader opens it
+
+
+def _update(
+    target: Generation,
+    plans: list[_ModelPlan],
+    metadata: dict[str, str | int | float],
+    facts: list[dict],
+    tell: Progress,
+) -> None:
+    """Bring a copy of the current generation in line: per model, the stale rows removed, the
+    relabelled given their facts, the new ones added (a model of which nothing is kept is written
+    whole: its collection may be another model's); then count them."""
+    total = sum(len(plan.stale) + len(plan.relabelled) + len(plan.new) for plan in plans)
+    written = 0
+    try:
+        tell(0, total, "writing")
+        for position, plan in enumerate(plans):
+            index = PassageIndex(target.client, target.collection(plan.key), plan.name)
+            stamped = metadata | ({"documents": json.dumps(facts)} if position == 0 else {})
+            if plan.whole:
+                index.drop()
+                index.create(stamped)
+            else:
+                index.update(plan.relabelled, plan.stale, stamped)
+            if plan.new:
+                assert plan.vectors is not None
+                index.add(plan.new, plan.vectors)
+            written += len(plan.stale) + len(plan.relabelled) + len(plan.new)
+            tell(written, total, "writing")
+        _check(target, plans, tell)
+    finally:
+        target.close()
+
+
+def _check(target: Generation, plans: list[_ModelPlan], tell: Progress) -> None:
+    """Every model's collection in the new generation holds exactly the rows wanted."""
+    tell(0, len(plans), "checking")
+    for position, plan in enumerate(plans):
+        count = PassageIndex(target.client, target.collection(plan.key), plan.name).count()
+        if count != len(plan.kept) + len(plan.new):
+            raise IngestError(f"the new {plan.key} index holds {count} rows, not {len(plan.kept) + len(plan.new)}")
+        tell(position + 1, len(plans), "checking")

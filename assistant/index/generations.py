@@ -26,6 +26,7 @@ import os
 import re
 import secrets
 import shutil
+import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -96,6 +97,11 @@ class Generations:
         """A new, empty generation, for the ingest to fill."""
         raise NotImplementedError
 
+    def copy(self, source: str, name: str) -> Generation | None:
+        """A new generation that starts as a copy of `source`, for the ingest to bring up to date
+        by writing only what changed; None where no copy is cheaper than writing every row."""
+        return None
+
     def publish(self, name: str, previous: str | None) -> None:
         """Point at `name`: from now on, servers that look read it."""
         raise NotImplementedError
@@ -149,6 +155,22 @@ class FolderGenerations(Generations):
     def create(self, name: str) -> Generation:
         path = self._path(name)
         path.mkdir(parents=True)
+        return Generation(name, self._client(path), self.settings, owns_client=True)
+
+    def copy(self, source: str, name: str) -> Generation | None:
+        """The source's files copied: its database through SQLite's backup (a consistent copy even
+        while a server reads it), its segments' folders as they are (only the ingest that wrote
+        them ever writes them, and it closed them before publishing)."""
+        origin, path = self._path(source), self._path(name)
+        path.mkdir(parents=True)
+        for segment in origin.iterdir():
+            if segment.is_dir() and _CHROMA_FOLDER.fullmatch(segment.name):
+                shutil.copytree(segment, path / segment.name)
+        with (
+            contextlib.closing(sqlite3.connect(origin / "chroma.sqlite3")) as reading,
+            contextlib.closing(sqlite3.connect(path / "chroma.sqlite3")) as writing,
+        ):
+            reading.backup(writing)
         return Generation(name, self._client(path), self.settings, owns_client=True)
 
     def publish(self, name: str, previous: str | None) -> None:

@@ -250,6 +250,25 @@ class PassageIndex:
                 metadatas=[r.metadata for r in batch],
             )
 
+    def update(
+        self, relabelled: Sequence[Record], stale: Sequence[str], metadata: dict[str, str | int | float]
+    ) -> None:
+        """In a copied generation: give rows their new facts (same text, so same vector), remove
+        the stale ones, and stamp the collection's metadata as create() would."""
+        collection = self._client.get_collection(self._name, embedding_function=None)
+        for start in range(0, len(relabelled), BATCH):
+            rows = relabelled[start : start + BATCH]
+            collection.update(ids=[r.id for r in rows], metadatas=[r.metadata for r in rows])
+        for start in range(0, len(stale), BATCH):
+            collection.delete(ids=list(stale[start : start + BATCH]))
+        collection.modify(metadata={"embedding_model": self.model_name, **metadata})
+
+    def drop(self) -> None:
+        """Remove the collection (none there is no matter)."""
+        self._reader = None
+        with contextlib.suppress(NotFoundError):
+            self._client.delete_collection(self._name)
+
     def point_at(self, client: ClientAPI, name: str) -> None:
         """Read another collection from now on (a new generation of the index, assistant/index/generations.py)."""
         self._client, self._name, self._reader = client, name, None

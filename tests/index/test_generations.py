@@ -1,5 +1,6 @@
 """Each ingest that changes anything writes a new generation beside the served one and moves the
-pointer when it is whole; unchanged rows are copied with their vectors, never embedded again.
+pointer when it is whole; unchanged rows are copied with their vectors (an embedded store's files
+are copied, then only what changed written), never embedded again.
 
 A small corpus, the real bundled models and real embedded Chroma stores.
 """
@@ -10,11 +11,14 @@ import json
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pytest
 
+import ingest.run
 from assistant.embedding import Embedder
 from assistant.errors import IngestRunning
 from assistant.index.generations import FolderGenerations, exclusive_ingest, generations_for
+from assistant.index.store import read_all
 from assistant.service import PlanAssistant
 from assistant.settings import Settings
 from tests.conftest import ingest_with, make_settings
@@ -134,3 +138,57 @@ def test_an_index_from_before_generations_is_served_then_replaced(
     ingest_with(small, embedders)  # the old layout is now neither current nor previous: removed
     assert not (small.chroma_path / "chroma.sqlite3").exists()
     assert len(_folders(small)) == 2
+
+
+def _rows(settings: Settings, key: str) -> dict[str, tuple]:
+    """Every row of one model's collection in the served generation: document, metadata, vector."""
+    generations = generations_for(settings)
+    generation = generations.open(generations.current() or "")
+    try:
+        collection = generation.client.get_collection(generation.collection(key), embedding_function=None)
+        got = read_all(collection, ["documents", "metadatas", "embeddings"])
+        metadata = dict(collection.metadata or {})
+    finally:
+        generation.close()
+    rows = zip(got["ids"], got["documents"], got["metadatas"], got["embeddings"])
+    return {i: (d, dict(m), np.asarray(v)) for i, d, m, v in rows} | {"": (metadata, {}, np.zeros(1))}
+
+
+def test_a_copied_generation_brought_up_to_date_holds_what_a_rebuild_writes(
+    small: Settings, embedders: dict[str, Embedder], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    copies: list[str] = []
+    copy = FolderGenerations.copy
+    monkeypatch.setattr(FolderGenerations, "copy", lambda self, *names: copies.append(names[1]) or copy(self, *names))
+    monkeypatch.setattr(ingest.run, "COPY_FROM_ROWS", 0)  # a small corpus, copied as a large one is
+    first = ingest_with(small, embedders)
+    (small.corpus_dir / "bus-safety.md").write_text(BUS, encoding="utf-8")
+    ingest_with(small, embedders)
+    # Next: a document added, one removed, one given another title in a manifest (same text).
+    (small.corpus_dir / "arts.md").write_text(ARTS, encoding="utf-8")
+    (small.corpus_dir / "bus-safety.md").unlink()
+    manifest = {
+        "documents": [
+            {"doc_id": "school-meals", "title": "Meals for Every Student", "kind": "plan", "file": "school-meals.md"}
+        ]
+    }
+    (small.corpus_dir / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    update = ingest_with(small, embedders)
+    assert update.copied == first.embedded and update.removed > 0 and update.embedded > 0
+    assert copies[-1] == update.generation  # made by copying the one before, then updating it
+
+    rebuilt = make_settings(tmp_path / "rebuilt", small.corpus_dir)
+    ingest_with(rebuilt, embedders, rebuild=True)
+    for key in embedders:
+        incremental, whole = _rows(small, key), _rows(rebuilt, key)
+        assert set(incremental) == set(whole)
+        meals = [m for _, m, _ in incremental.values() if m.get("doc_id") == "school-meals"]
+        assert meals and all(m["title"] == "Meals for Every Student" for m in meals)
+        for row, (document, metadata, vector) in whole.items():
+            if row:
+                assert incremental[row][:2] == (document, metadata), row
+                assert np.allclose(incremental[row][2], vector, atol=1e-5), row
+        ignored = {"generation", "documents"}  # its name, and when each document was first ingested
+        assert {k: v for k, v in incremental[""][0].items() if k not in ignored} == {
+            k: v for k, v in whole[""][0].items() if k not in ignored
+        }
