@@ -1,0 +1,126 @@
+"""PUSD's evaluation with its plans alone, then inside a published library of N pages (issue 24:
+hit@1 within 0.03 of the two-document figure).
+
+    .venv/bin/python bench/scale_eval.py [--pages 1000] [--seed 7] [--report docs/scale-eval.md]
+
+The library is bench/scale_corpus.py's (strategic plans, LCAPs with their tables, board goals,
+graduate profiles, wellness and technology plans, translations, one 50-page plan). By default its
+documents join corpus/ as PUSD's own, as a district's library is: the manifest's district is
+PUSD's and every document is its. With --other-districts each keeps its made-up district, as
+the evaluation mixes the new districts with PUSD (evals/districts.py): then a question that names
+no district may fairly be answered from another's plan. Every PUSD question of evals/ is asked of
+both indexes through PlanAssistant, as `plan-assistant eval` asks them; the groups are
+evals/runner.py's.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from assistant.embedding import build_embedders, model_name  # noqa: E402
+from assistant.service import PlanAssistant  # noqa: E402
+from assistant.settings import Settings  # noqa: E402
+from bench import scale_corpus  # noqa: E402
+from evals.dataset import load_questions  # noqa: E402
+from evals.districts import mixed_corpus  # noqa: E402
+from evals.runner import breakdown, run_ours  # noqa: E402
+from ingest.run import run_ingest  # noqa: E402
+
+GROUPS = ("en:test", "es:test", "en:dev", "es:dev", "all")
+METRICS = ("hit_at_1", "hit_at_3")
+
+
+def scored(settings: Settings, embedders: dict) -> tuple[dict[str, dict], float]:
+    started = time.perf_counter()
+    report = run_ingest(settings, lambda key: embedders[key], model_name, progress=False)
+    print(f"{settings.corpus_dir}: {report.render()}", file=sys.stderr)
+    rows = run_ours(PlanAssistant(settings, embedders), load_questions(), settings.corpus_dir)
+    return breakdown(rows), time.perf_counter() - started
+
+
+def own_library(corpus: Path, library: Path, target: Path) -> Path:
+    """corpus/ with the library's documents added as the corpus district's own."""
+    target.mkdir(parents=True)
+    manifest = json.loads((corpus / "manifest.json").read_text(encoding="utf-8"))
+    added = json.loads((library / "manifest.json").read_text(encoding="utf-8"))["documents"]
+    manifest["documents"] += [{k: v for k, v in entry.items() if k != "district"} for entry in added]
+    for folder in (corpus, library):
+        for path in folder.iterdir():
+            if path.name != "manifest.json":
+                shutil.copy2(path, target / path.name)
+    (target / "manifest.json").write_text(json.dumps(manifest, indent=1, ensure_ascii=False), encoding="utf-8")
+    return target
+
+
+def render(alone: dict, library: dict, built: dict, command: str, whose: str) -> str:
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True)
+    lines = [
+        f"Measured at commit {commit.stdout.strip() or 'unknown'}: PUSD's questions on its own plans, then with its "
+        f"plans inside a library of {built['pages']} pages ({built['documents']} documents, {whose}):",
+        "",
+        f"    {command}",
+        "",
+        "| group | answerable | "
+        + " | ".join(f"{m.replace('_at_', '@')} alone | in the library | change" for m in METRICS)
+        + " |",
+        "|---|---:|" + "---:|---:|---:|" * len(METRICS),
+    ]
+    for group in GROUPS:
+        if group not in alone:
+            continue
+        cells = [group, str(alone[group]["answerable"])]
+        for metric in METRICS:
+            before, after = alone[group][metric], library[group][metric]
+            cells += [f"{before:.3f}", f"{after:.3f}", f"{after - before:+.3f}"]
+        lines.append("| " + " | ".join(cells) + " |")
+    worst = min(library[g]["hit_at_1"] - alone[g]["hit_at_1"] for g in GROUPS if g in alone)
+    lines += ["", f"Largest drop of hit@1 in any group: {-min(worst, 0):.3f} (bar: at most 0.03)."]
+    return "\n".join(lines) + "\n"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--pages", type=int, default=1000)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--model-cache", type=Path, default=ROOT / ".data" / "models")
+    parser.add_argument("--other-districts", action="store_true", help="the library's documents keep their districts")
+    parser.add_argument("--report", type=Path, help="also write the table as a page")
+    args = parser.parse_args()
+    embedders = build_embedders(Settings().embedding_models, args.model_cache)
+    with tempfile.TemporaryDirectory(prefix="scale-eval-") as scratch:
+        work = Path(scratch)
+        base = Settings(model_cache_dir=args.model_cache, data_dir=work / "alone", corpus_dir=ROOT / "corpus")
+        alone, seconds_alone = scored(base, embedders)
+        built = scale_corpus.build_corpus(work / "library", args.pages, args.seed)
+        if args.other_districts:
+            corpus = mixed_corpus([ROOT / "corpus", work / "library"], work / "mixed" / "corpus")
+        else:
+            corpus = own_library(ROOT / "corpus", work / "library", work / "mixed" / "corpus")
+        mixed = base.model_copy(update={"corpus_dir": corpus, "data_dir": work / "mixed" / "data"})
+        library, seconds_library = scored(mixed, embedders)
+    out = ROOT / "bench" / "out"
+    out.mkdir(parents=True, exist_ok=True)
+    summary = {"alone": alone, "library": library, "corpus": built, "seconds": [seconds_alone, seconds_library]}
+    (out / "scale_eval.json").write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
+    whose = f"{built['districts']} other districts'" if args.other_districts else "all of them PUSD's own"
+    page = render(alone, library, built, " ".join(["python bench/scale_eval.py", *sys.argv[1:]]), whose)
+    print(page)
+    if args.report:
+        args.report.write_text(page, encoding="utf-8")
+    print(f"load average (5 min) at the end: {os.getloadavg()[1]:.2f}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
