@@ -20,7 +20,7 @@ import os
 import random
 import threading
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
@@ -75,7 +75,7 @@ def embed_rows(embedder: Embedder, new: Sequence[Record]) -> np.ndarray:
 
 
 def embed_all(
-    wanted: dict[str, Sequence[Record]],
+    wanted: Mapping[str, Sequence[Record]],
     embedder_factory: Callable[[str], Embedder],
     tell: Tell = lambda done, total: None,
     workers: int | None = None,
