@@ -171,7 +171,7 @@ def run_ingest(
         try:
             before = _index(current, settings.embedding_models[0], model_name).documents() if current else []
             facts = document_facts(documents, chunks, digests, before)
-            plans, changed, removed = _plan(settings, records, current, model_name, districts, facts, rebuild)
+            plans, changed, removed = _plan(settings, records, current, model_name, districts, facts, before, rebuild)
             if current is not None and not changed and current.name != LEGACY:  # (the old layout moves into one)
                 name = current.name
                 copied = 0
@@ -239,9 +239,11 @@ def _plan(
     model_name: Callable[[str], str],
     districts: str,
     facts: list[dict],
+    before: list[dict],
     rebuild: bool,
 ) -> tuple[list[_ModelPlan], bool, int]:
-    """Per model, the rows to copy and the rows to embed; whether anything changed; rows removed."""
+    """Per model, the rows to copy and the rows to embed; whether anything changed; rows removed.
+    `facts` are the documents as read now, `before` as the current generation recorded them."""
     wanted = {record.id for record in records}
     plans, changed, removed = [], rebuild, 0
     for key in settings.embedding_models:
@@ -264,7 +266,7 @@ def _plan(
         changed = changed or collection_metadata.get("districts", "[]") != districts
     if current is not None and not changed:
         # A file's bytes changed but not its text (a PDF saved again): a new generation says when.
-        changed = _index(current, settings.embedding_models[0], model_name).documents() != facts
+        changed = before != facts
     return plans, changed, removed
 
 
