@@ -60,15 +60,20 @@ def fresh_app_serves_the_old_index(place: Place, embedders: dict[str, Embedder],
         assert not any(BUS_SENTENCE in c["text"] for c in reply.json()["citations"])
 
 
+def serving(built: Settings, tmp_path: Path, start_server) -> tuple[Place, Server, int]:  # type: ignore[no-untyped-def]
+    """A copy of the built index, a server on it, and how many passages it serves."""
+    place = served_copy(built, tmp_path)
+    running = start_server(place)
+    return place, running, httpx.get(f"{running.base}/api/ready").json()["passages"]
+
+
 def test_an_ingest_killed_at_any_point_leaves_the_last_complete_index_serving(
     tmp_path: Path,
     built_settings: Settings,
     embedders: dict[str, Embedder],
     start_server,  # type: ignore[no-untyped-def]
 ) -> None:
-    place = served_copy(built_settings, tmp_path)
-    running = start_server(place)
-    passages = httpx.get(f"{running.base}/api/ready").json()["passages"]
+    place, running, passages = serving(built_settings, tmp_path, start_server)
     mission = running.ask(MISSION).json()
     (place.corpus / "transportation-plan.md").write_text(transportation_plan(), encoding="utf-8")
     served = generations_for(place.settings()).current()
@@ -99,9 +104,7 @@ def test_a_rebuild_killed_then_repaired_never_leaves_a_process_answering_503(
     embedders: dict[str, Embedder],
     start_server,  # type: ignore[no-untyped-def]
 ) -> None:
-    place = served_copy(built_settings, tmp_path)
-    running = start_server(place)
-    passages = httpx.get(f"{running.base}/api/ready").json()["passages"]
+    place, running, passages = serving(built_settings, tmp_path, start_server)
     statuses: list[int] = []
     stop = threading.Event()
 
