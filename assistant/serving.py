@@ -4,7 +4,7 @@ Built in the lifespan, or later, once an index exists (a server may start before
 ingest). A background loop looks at the index pointer twice every refresh_seconds
 (assistant/index/generations.py) and reads a newly published generation in full before serving
 it; requests look too, at most once every refresh_seconds, so a server with refresh_seconds = 0 serves a
-re-ingest from the next request on. Nobody ever waits for a reload: while one runs, answers come
+re-ingest as soon as it has read it. Nobody ever waits for a reload: while one runs, answers come
 from the index already in memory.
 """
 

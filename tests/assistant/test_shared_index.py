@@ -8,6 +8,7 @@ serving from memory. (Ingests stopped halfway, on either store: tests/index/.)
 from __future__ import annotations
 
 import subprocess
+import time
 from pathlib import Path
 
 import httpx
@@ -23,10 +24,23 @@ pytestmark = pytest.mark.slow
 BUS_NOTE = "# Bus Safety\n\nEvery school bus will carry a trained safety monitor.\n"
 BUS_QUESTION = "Will every school bus carry a trained safety monitor?"
 MISSION = "What is PUSD's mission?"
+# With refresh_seconds 0 a server looks at the pointer on every request, but a request never waits
+# for a read already under way (0.3-1.5 s): the one that lands mid-read is answered from the old
+# index. The timing bar itself (refresh_seconds + 1 s) is tests/index/test_interrupted_ingest.py's.
+PICKED_UP_SECONDS = 10.0
 
 
 def _cites_bus_note(answer: dict) -> bool:
     return answer["grounded"] and any("trained safety monitor" in c["text"] for c in answer["citations"])
+
+
+def _serves_bus_note_soon(base: str) -> bool:
+    deadline = time.monotonic() + PICKED_UP_SECONDS
+    while not _cites_bus_note(_ask(base, BUS_QUESTION)):
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.2)
+    return True
 
 
 def _ask(base: str, question: str) -> dict:
@@ -59,7 +73,7 @@ def test_api_processes_share_a_chroma_server_and_see_each_reingest(
         (corpus_copy / "bus-safety.md").write_text(BUS_NOTE, encoding="utf-8")
         report = ingest_with(settings, embedders)
         assert report.embedded > 0
-        assert all(_cites_bus_note(_ask(base, BUS_QUESTION)) for base in bases)
+        assert all(_serves_bus_note_soon(base) for base in bases)
 
         # The store goes away: what the servers read keeps serving; a new process says why it can't.
         process.terminate()
