@@ -41,11 +41,13 @@ GROUPS = ("en:test", "es:test", "en:dev", "es:dev", "all")
 METRICS = ("hit_at_1", "hit_at_3")
 
 
-def scored(settings: Settings, embedders: dict) -> tuple[dict[str, dict], float]:
+def scored(settings: Settings, embedders: dict, rows_file: Path | None = None) -> tuple[dict[str, dict], float]:
     started = time.perf_counter()
     report = run_ingest(settings, lambda key: embedders[key], model_name, progress=False)
     print(f"{settings.corpus_dir}: {report.render()}", file=sys.stderr)
     rows = run_ours(PlanAssistant(settings, embedders), load_questions(), settings.corpus_dir)
+    if rows_file is not None:
+        rows_file.write_text("".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows), encoding="utf-8")
     return breakdown(rows), time.perf_counter() - started
 
 
@@ -96,19 +98,22 @@ def main() -> int:
     parser.add_argument("--model-cache", type=Path, default=ROOT / ".data" / "models")
     parser.add_argument("--other-districts", action="store_true", help="the library's documents keep their districts")
     parser.add_argument("--report", type=Path, help="also write the table as a page")
+    parser.add_argument("--rows", type=Path, help="a folder for each question's answer, alone and in the library")
     args = parser.parse_args()
     embedders = build_embedders(Settings().embedding_models, args.model_cache)
     with tempfile.TemporaryDirectory(prefix="scale-eval-") as scratch:
         work = Path(scratch)
         base = Settings(model_cache_dir=args.model_cache, data_dir=work / "alone", corpus_dir=ROOT / "corpus")
-        alone, seconds_alone = scored(base, embedders)
+        if args.rows:
+            args.rows.mkdir(parents=True, exist_ok=True)
+        alone, seconds_alone = scored(base, embedders, args.rows / "alone.jsonl" if args.rows else None)
         built = scale_corpus.build_corpus(work / "library", args.pages, args.seed)
         if args.other_districts:
             corpus = mixed_corpus([ROOT / "corpus", work / "library"], work / "mixed" / "corpus")
         else:
             corpus = own_library(ROOT / "corpus", work / "library", work / "mixed" / "corpus")
         mixed = base.model_copy(update={"corpus_dir": corpus, "data_dir": work / "mixed" / "data"})
-        library, seconds_library = scored(mixed, embedders)
+        library, seconds_library = scored(mixed, embedders, args.rows / "library.jsonl" if args.rows else None)
     out = ROOT / "bench" / "out"
     out.mkdir(parents=True, exist_ok=True)
     summary = {"alone": alone, "library": library, "corpus": built, "seconds": [seconds_alone, seconds_library]}

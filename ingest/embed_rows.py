@@ -69,11 +69,6 @@ def _fill_goals(vectors: np.ndarray, new: Sequence[Record], derived: dict[str, l
         vectors[position[goal_id]] = mean / max(float(np.linalg.norm(mean)), 1e-12)
 
 
-def embed_rows(embedder: Embedder, new: Sequence[Record]) -> np.ndarray:
-    """One vector per row of `new`, in its order, with one model."""
-    return embed_all({"model": new}, lambda key: embedder, workers=1)["model"]
-
-
 def embed_all(
     wanted: Mapping[str, Sequence[Record]],
     embedder_factory: Callable[[str], Embedder],

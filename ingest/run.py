@@ -97,8 +97,18 @@ class _ModelPlan:
     new: list[Record]  # rows to embed
     stale: list[str] = field(default_factory=list)  # rows the current generation holds, no longer wanted
     relabelled: list[Record] = field(default_factory=list)  # kept rows whose facts changed (a title, an edition)
-    whole: bool = True  # nothing of the current generation's collection is kept: write it whole
     vectors: np.ndarray | None = None
+
+    @property
+    def whole(self) -> bool:
+        """Nothing of the current generation's collection is kept: it is written whole."""
+        return not self.kept
+
+
+def _stamp(metadata: dict[str, str | int | float], facts: list[dict], position: int) -> dict[str, str | int | float]:
+    """A model's collection metadata; the first model's also says what each document is (the admin
+    area's table)."""
+    return metadata | ({"documents": json.dumps(facts)} if position == 0 else {})
 
 
 def _digest(path: Path) -> str:
@@ -259,7 +269,6 @@ def _plan(
         plan.stale = sorted(set(stored) - wanted)
         # Same text, other facts (a title, an edition edited in the manifest): a new generation, no embedding.
         plan.relabelled = [r for r in kept if any(stored[r.id].get(k) != v for k, v in r.metadata.items())]
-        plan.whole = not kept
         plans.append(plan)
         removed += len(plan.stale)
         changed = changed or bool(plan.new) or bool(plan.stale) or bool(plan.relabelled)
@@ -294,8 +303,7 @@ def _write(
         tell(0, total, "writing")
         for position, plan in enumerate(plans):
             index = PassageIndex(target.client, target.collection(plan.key), plan.name)
-            # The first model's collection also says what each document is (the admin area's table).
-            index.create(metadata | ({"documents": json.dumps(facts)} if position == 0 else {}))
+            index.create(_stamp(metadata, facts, position))
             if plan.kept and current is not None:
                 source = PassageIndex(current.client, current.collection(plan.key), plan.name)
                 for start in range(0, len(plan.kept), BATCH):
@@ -330,7 +338,7 @@ def _update(
         tell(0, total, "writing")
         for position, plan in enumerate(plans):
             index = PassageIndex(target.client, target.collection(plan.key), plan.name)
-            stamped = metadata | ({"documents": json.dumps(facts)} if position == 0 else {})
+            stamped = _stamp(metadata, facts, position)
             if plan.whole:
                 index.drop()
                 index.create(stamped)

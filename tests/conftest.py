@@ -15,6 +15,7 @@ import httpx
 import pytest
 import uvicorn
 from fastapi import FastAPI
+from playwright.sync_api import Browser, sync_playwright
 
 from assistant.embedding import Embedder, build_embedders, model_name
 from assistant.service import PlanAssistant
@@ -25,6 +26,16 @@ ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "corpus"
 SOURCES = ROOT.parent / "shared" / "source-documents"
 MODEL_CACHE = ROOT / ".data" / "models"  # exported model files are shared by every test
+CHROMIUM = "/usr/bin/chromium"  # Debian's; `make install` puts it there (Playwright's download does not work here)
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 def make_settings(data_dir: Path, corpus_dir: Path = CORPUS, **overrides: object) -> Settings:
@@ -35,6 +46,15 @@ def make_settings(data_dir: Path, corpus_dir: Path = CORPUS, **overrides: object
 def embedders() -> dict[str, Embedder]:
     """The real bundled models, loaded once for the session."""
     return build_embedders(Settings().embedding_models, MODEL_CACHE)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    """Debian's chromium driven by Playwright, one per test module (tests/browser, tests/admin)."""
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
 
 
 def ingest_with(settings: Settings, embedders: dict[str, Embedder], **kwargs: object):  # type: ignore[no-untyped-def]

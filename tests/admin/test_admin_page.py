@@ -7,18 +7,17 @@ from __future__ import annotations
 import csv
 import io
 import time
-from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import httpx
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page
 
 from assistant.store.questions import AskedQuestion, add_questions
 from tests.admin.conftest import PASSWORD, AdminServer
 from tests.admin.plans import plan_pdf
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, DESKTOP, PHONE, screenshot
+from tests.browser.conftest import DESKTOP, PHONE, screenshot
 
 pytestmark = pytest.mark.slow
 
@@ -27,14 +26,6 @@ GARDEN_QUESTION = "Will my daughter's elementary school have a vegetable garden?
 BEES = "Every elementary school will keep honey bees in a rooftop hive with a beekeeper."
 BEES_QUESTION = "Will the elementary schools keep honey bees?"
 SERVED_WITHIN = 60  # seconds from the click to a parent's answer from the new plan
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 def signed_in_page(browser: Browser, server: AdminServer, viewport: dict[str, int]) -> Page:

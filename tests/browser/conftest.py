@@ -10,23 +10,13 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Locator, Page, sync_playwright
+from playwright.sync_api import Browser, Locator, Page
 
 from assistant.api import create_app
 from assistant.embedding import Embedder
 from assistant.settings import Settings
 from tests.conftest import ROOT, serve
 
-CHROMIUM = "/usr/bin/chromium"  # Debian's; `make install` puts it there (Playwright's download does not work here)
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 SCREENSHOTS = ROOT / "docs" / "screenshots"
 DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 390, "height": 844}
@@ -71,14 +61,6 @@ def servers(built_settings: Settings, embedders: dict[str, Embedder]) -> Iterato
         )
         yield Servers(base, f"http://localhost:{port}", f"http://127.0.0.1:{port}", settings)
     site.shutdown()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture

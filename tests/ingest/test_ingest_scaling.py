@@ -13,7 +13,7 @@ import pytest
 from assistant.errors import IngestError
 from assistant.index.store import Record, goal_records
 from ingest.corpus import load_blocks, load_corpus
-from ingest.embed_rows import derived_goal_rows, embed_all, embed_rows
+from ingest.embed_rows import derived_goal_rows, embed_all
 from ingest.framework import Goal
 from ingest.parsed_files import MIN_FOR_WORKERS, read_files
 
@@ -68,6 +68,11 @@ class LengthEmbedder:
         self.seen += texts
         rng = [np.random.default_rng(abs(hash(t)) % 2**32).normal(size=self.dim) for t in texts]
         return np.array([v / np.linalg.norm(v) for v in rng], dtype=np.float32)
+
+
+def embed_rows(embedder: LengthEmbedder, rows: Sequence[Record]) -> np.ndarray:
+    """One vector per row, in its order, with one model on one thread."""
+    return embed_all({"model": rows}, lambda key: embedder, workers=1)["model"]
 
 
 def test_rows_keep_their_order_and_a_goal_stores_its_statements_mean() -> None:
