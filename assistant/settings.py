@@ -135,6 +135,11 @@ class Settings(BaseSettings):
     # manifest names it (corpus/manifest.json "district"); set these to override the manifest.
     district_name: str = ""
     district_short_name: str = ""
+    # A district's own widget on a corpus that also holds other districts' plans (a neighbour's, the
+    # county's): a question that names no district is answered from this deployment's district's
+    # plans only (district_name, else the manifest's first district), as a parent on the district's
+    # site means. Off: every district's plans answer it (a county's deployment for several districts).
+    answer_from_own_district: bool = False
     # By language, where a parent can ask a person when the plans do not answer, e.g.
     # PLAN_ASSISTANT_WHERE_TO_ASK='{"en": "Call the Family Center at ...", "es": "Llame al ..."}'.
     where_to_ask: dict[str, str] = {}

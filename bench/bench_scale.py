@@ -256,7 +256,9 @@ over HTTP on loopback after a warm-up, and the tutorial chain (`evals/baseline.p
 corpus. Peak memory is the process's own peak RSS (wait4), the index size the data folder's files.
 The machine has 2 cores; the 5-minute load average at the start of each size is in the table.
 The same with the index in a Chroma server: [scale-chroma-server.md](scale-chroma-server.md); PUSD's
-answers inside such a library: [scale-eval.md](scale-eval.md).
+answers inside such a library: [scale-eval.md](scale-eval.md) (each plan under its own district,
+PUSD's widget answering from PUSD's plans) and [scale-eval-own-library.md](scale-eval-own-library.md)
+(every plan labelled as PUSD's own).
 
 """
 

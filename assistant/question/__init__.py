@@ -4,7 +4,7 @@ leans on, what it names and what it asks for. Every later stage reads this one o
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from assistant.question.conversation import asks_which_of_them, conversation_context, shown_quotes
 from assistant.question.forms import Form, form_of
@@ -61,6 +61,21 @@ def read_question(
         context=tuple(context),
         shown=tuple(shown),
         picks_one=bool(shown) and asks_which_of_them(text),
-        scope=catalog.scope_of(text),
+        scope=_scope(text, history, settings, catalog),
         form=form_of(text),
     )
+
+
+def _scope(text: str, history: Sequence[Turn], settings: Settings, catalog: Catalog) -> Scope:
+    """What the question names; with answer_from_own_district, one that names no district keeps to
+    the one the conversation last named ("And its mission?" after Ashford's values), else to the
+    deployment's own."""
+    scope = catalog.scope_of(text)
+    if not settings.answer_from_own_district or scope.districts:
+        return scope
+    for turn in reversed(history):
+        earlier = catalog.scope_of(turn.content) if turn.role == "user" else None
+        if earlier is not None and earlier.districts:
+            return replace(scope, districts=earlier.districts)
+    own = catalog.district(settings.district_name or None) or catalog.district()
+    return catalog.own_scope(scope, own.name) if own is not None else scope

@@ -11,7 +11,7 @@ capitals ("LCAP") or by its kind; and an edition by a year or a school year it c
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 from stop_words import get_stop_words
@@ -116,6 +116,17 @@ class Catalog:
         if name is not None:
             return self.districts.get(name)
         return next(iter(self.districts.values()), None)
+
+    def own_scope(self, scope: Scope, own: str) -> Scope:
+        """`scope` kept to district `own` when it names no district (and no document only other
+        districts hold): a question asked on a district's own site is about that district."""
+        facts = self.district(own)
+        if facts is None or scope.districts or len(self.districts) < 2:
+            return scope
+        ours = {d for d in scope.documents if self.documents[d].district == facts.name}
+        if scope.documents and not ours:
+            return scope  # it names another district's document ("Ashford Forward"): that decides
+        return replace(scope, districts=frozenset({facts.name}), documents=frozenset(ours))
 
     def scope_of(self, question: str) -> Scope:
         words = _plain(question)

@@ -71,3 +71,27 @@ def test_the_words_that_name_the_district_are_kept_apart() -> None:
     assert scope.districts == {"Prairie Ridge Community Schools"}
     assert scope.naming_words == {"prairie", "ridge", "community", "schools"}
     assert CATALOG.scope_of("What are the core values?").naming_words == frozenset()
+
+
+@pytest.mark.parametrize(
+    ("question", "districts", "documents"),
+    [
+        # Naming no district: the deployment's own (Harbor City's site).
+        ("What is the mission?", {"Harbor City Schools"}, set()),
+        ("what were the goals for 2024-25", {"Harbor City Schools"}, {"hc-2024"}),
+        # Naming another district, or a document only another district holds: that one decides.
+        ("What are Prairie Ridge's core values?", {"Prairie Ridge Community Schools"}, set()),
+        ("what does the equity plan say about discipline", set(), {"pr-equity"}),
+    ],
+)
+def test_a_question_naming_no_district_keeps_to_the_deployments_own(
+    question: str, districts: set, documents: set
+) -> None:
+    scope = CATALOG.own_scope(CATALOG.scope_of(question), "Harbor City Schools")
+    assert (set(scope.districts), set(scope.documents)) == (districts, documents)
+
+
+def test_a_corpus_of_one_district_or_an_unknown_own_district_changes_nothing() -> None:
+    alone = Catalog([DocumentFacts("hc-2023", "Board Goals 2023-24", "Harbor City Schools")], [])
+    assert alone.own_scope(alone.scope_of("What is the mission?"), "Harbor City Schools").districts == frozenset()
+    assert CATALOG.own_scope(CATALOG.scope_of("What is the mission?"), "Elsewhere").districts == frozenset()

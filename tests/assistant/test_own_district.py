@@ -1,0 +1,55 @@
+"""A district's own widget on a corpus that also holds another district's plans
+(settings.answer_from_own_district): real ingest of PUSD's plans beside a training district's,
+the bundled models, PlanAssistant as the API runs it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from assistant.embedding import Embedder
+from assistant.schemas import Turn
+from assistant.service import PlanAssistant
+from evals.districts import mixed_corpus
+from tests.conftest import CORPUS, ROOT, ingest_with, make_settings
+
+pytestmark = pytest.mark.slow
+
+NEIGHBOUR = ROOT / "training" / "districts" / "copper-basin" / "corpus"
+
+
+def _district_of(assistant: PlanAssistant, answer_doc: str) -> str:
+    return assistant.retriever.state.catalog.documents[answer_doc].district
+
+
+@pytest.fixture(scope="module")
+def two_districts(tmp_path_factory: pytest.TempPathFactory, embedders: dict[str, Embedder]) -> tuple[Path, Path]:
+    work = tmp_path_factory.mktemp("two-districts")
+    corpus = mixed_corpus([CORPUS, NEIGHBOUR], work / "corpus")
+    ingest_with(make_settings(work / "data", corpus), embedders)
+    return work / "data", corpus
+
+
+def test_a_question_naming_no_district_is_answered_from_the_deployments_own(
+    two_districts: tuple[Path, Path], embedders: dict[str, Embedder]
+) -> None:
+    data, corpus = two_districts
+    own = PlanAssistant(make_settings(data, corpus, answer_from_own_district=True), embedders)
+    every = PlanAssistant(make_settings(data, corpus), embedders)
+    question = "What is the district's mission?"
+    # Both districts' missions answer it when every district's plans do (a county's deployment)...
+    assert {_district_of(every, c.doc_id) for c in every.ask(question).citations} == {
+        "Pasadena Unified School District",
+        "Copper Basin Public Schools",
+    }
+    # ...on PUSD's own site only PUSD's plans answer it.
+    cited = own.ask(question).citations
+    assert cited and {_district_of(own, c.doc_id) for c in cited} == {"Pasadena Unified School District"}
+    # Naming the other district, its plans answer, and so does a follow-up that names no district.
+    named = own.ask("What is Copper Basin's mission?").citations
+    assert named and _district_of(own, named[0].doc_id) == "Copper Basin Public Schools"
+    assert "think critically" in named[0].text
+    history = [Turn(role="user", content="What is Copper Basin's mission?"), Turn(role="assistant", content="...")]
+    follow_up = own.ask("And what is its vision?", history).citations
+    assert follow_up and {_district_of(own, c.doc_id) for c in follow_up} == {"Copper Basin Public Schools"}
