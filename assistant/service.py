@@ -231,7 +231,7 @@ class PlanAssistant:
         fallback = phrase(settings.prompts_dir, lang, "where_to_ask")
         if len(query.scope.districts) == 1 and (named := catalog.district(next(iter(query.scope.districts)))):
             return named.short_name, named.where_to_ask.get(lang) or fallback
-        own = catalog.district(settings.district_name or None) or catalog.district()
+        own = catalog.own_district(settings.district_name)
         name = settings.district_short_name or settings.district_name or (own.short_name if own else "")
         where = settings.where_to_ask.get(lang) or (own.where_to_ask.get(lang) if own else "")
         return name or phrase(settings.prompts_dir, lang, "the_district"), where or fallback

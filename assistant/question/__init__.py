@@ -77,5 +77,5 @@ def _scope(text: str, history: Sequence[Turn], settings: Settings, catalog: Cata
         earlier = catalog.scope_of(turn.content) if turn.role == "user" else None
         if earlier is not None and earlier.districts:
             return replace(scope, districts=earlier.districts)
-    own = catalog.district(settings.district_name or None) or catalog.district()
+    own = catalog.own_district(settings.district_name)
     return catalog.own_scope(scope, own.name) if own is not None else scope

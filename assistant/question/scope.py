@@ -117,6 +117,10 @@ class Catalog:
             return self.districts.get(name)
         return next(iter(self.districts.values()), None)
 
+    def own_district(self, name: str = "") -> DistrictFacts | None:
+        """The deployment's district: the one its settings name (district_name), else the corpus's first."""
+        return self.district(name or None) or self.district()
+
     def own_scope(self, scope: Scope, own: str) -> Scope:
         """`scope` kept to district `own` when it names no district (and no document only other
         districts hold): a question asked on a district's own site is about that district."""
