@@ -281,7 +281,11 @@ def page(results: list[dict], command: str, chroma_server: bool) -> str:
     for result in results:
         if result["corpus"]["pages"] < 1000:
             continue
-        lines.append(f"Issue 24's bars at {result['corpus']['pages']} pages:")
+        pages = result["corpus"]["pages"]
+        if pages < 2000:
+            lines.append(f"Issue 24's bars at {pages} pages:")
+        else:  # the issue sets its bars at 1,000 pages and asks only for figures at 3,000
+            lines.append(f"Issue 24's 1,000-page bars, beside the figures at {pages} pages (no bar is set there):")
         lines.append("")
         values = dict(ROWS)
         for name, test, bar in BARS:
