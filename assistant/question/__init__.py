@@ -78,4 +78,4 @@ def _scope(text: str, history: Sequence[Turn], settings: Settings, catalog: Cata
         if earlier is not None and earlier.districts:
             return replace(scope, districts=earlier.districts)
     own = catalog.own_district(settings.district_name)
-    return catalog.own_scope(scope, own.name) if own is not None else scope
+    return catalog.own_scope(scope, own) if own is not None else scope

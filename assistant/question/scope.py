@@ -121,16 +121,15 @@ class Catalog:
         """The deployment's district: the one its settings name (district_name), else the corpus's first."""
         return self.district(name or None) or self.district()
 
-    def own_scope(self, scope: Scope, own: str) -> Scope:
+    def own_scope(self, scope: Scope, own: DistrictFacts) -> Scope:
         """`scope` kept to district `own` when it names no district (and no document only other
         districts hold): a question asked on a district's own site is about that district."""
-        facts = self.district(own)
-        if facts is None or scope.districts or len(self.districts) < 2:
+        if own.name not in self.districts or scope.districts or len(self.districts) < 2:
             return scope
-        ours = {d for d in scope.documents if self.documents[d].district == facts.name}
+        ours = {d for d in scope.documents if self.documents[d].district == own.name}
         if scope.documents and not ours:
             return scope  # it names another district's document ("Ashford Forward"): that decides
-        return replace(scope, districts=frozenset({facts.name}), documents=frozenset(ours))
+        return replace(scope, districts=frozenset({own.name}), documents=frozenset(ours))
 
     def scope_of(self, question: str) -> Scope:
         words = _plain(question)

@@ -4,6 +4,7 @@ import pytest
 
 from assistant.question.scope import Catalog, DistrictFacts, DocumentFacts, years_of
 
+HARBOR_CITY = DistrictFacts("Harbor City Schools", ("Harbor City",))
 CATALOG = Catalog(
     [
         DocumentFacts(
@@ -21,7 +22,7 @@ CATALOG = Catalog(
         ),
     ],
     [
-        DistrictFacts("Harbor City Schools", ("Harbor City",)),
+        HARBOR_CITY,
         DistrictFacts("Prairie Ridge Community Schools", ("Prairie Ridge", "PRCS")),
         DistrictFacts("Mesa Verde", ("MVUSD",)),
     ],
@@ -87,11 +88,12 @@ def test_the_words_that_name_the_district_are_kept_apart() -> None:
 def test_a_question_naming_no_district_keeps_to_the_deployments_own(
     question: str, districts: set, documents: set
 ) -> None:
-    scope = CATALOG.own_scope(CATALOG.scope_of(question), "Harbor City Schools")
+    scope = CATALOG.own_scope(CATALOG.scope_of(question), HARBOR_CITY)
     assert (set(scope.districts), set(scope.documents)) == (districts, documents)
 
 
 def test_a_corpus_of_one_district_or_an_unknown_own_district_changes_nothing() -> None:
     alone = Catalog([DocumentFacts("hc-2023", "Board Goals 2023-24", "Harbor City Schools")], [])
-    assert alone.own_scope(alone.scope_of("What is the mission?"), "Harbor City Schools").districts == frozenset()
-    assert CATALOG.own_scope(CATALOG.scope_of("What is the mission?"), "Elsewhere").districts == frozenset()
+    assert alone.own_scope(alone.scope_of("What is the mission?"), HARBOR_CITY).districts == frozenset()
+    elsewhere = DistrictFacts("Elsewhere Unified")
+    assert CATALOG.own_scope(CATALOG.scope_of("What is the mission?"), elsewhere).districts == frozenset()
