@@ -13,6 +13,12 @@ no district may fairly be answered from another's plan, unless --own-district se
 answer such questions from PUSD's plans (settings.answer_from_own_district). Every PUSD question of evals/ is asked of
 both indexes through PlanAssistant, as `plan-assistant eval` asks them; the groups are
 evals/runner.py's.
+
+With --new-districts (and --other-districts) the evaluation's six new districts (evals/districts/,
+a test split) join the library too, and their questions that name a district, document or year
+are asked of it, beside the same questions asked of PUSD's and their plans alone (the evaluation's
+mixed corpus): whether a question naming a document is answered from it (the first citation is
+from the document the expected passage is in) and from the right passage.
 """
 
 from __future__ import annotations
@@ -34,8 +40,9 @@ from assistant.embedding import build_embedders, model_name  # noqa: E402
 from assistant.service import PlanAssistant  # noqa: E402
 from assistant.settings import Settings  # noqa: E402
 from bench import scale_corpus  # noqa: E402
-from evals.dataset import load_questions  # noqa: E402
-from evals.districts import mixed_corpus  # noqa: E402
+from evals.dataset import Question, load_questions  # noqa: E402
+from evals.districts import load_district_sets, mixed_corpus  # noqa: E402
+from evals.metrics import document_hit_at_1  # noqa: E402
 from evals.runner import breakdown, run_ours  # noqa: E402
 from ingest.run import run_ingest  # noqa: E402
 
@@ -43,14 +50,26 @@ GROUPS = ("en:test", "es:test", "en:dev", "es:dev", "all")
 METRICS = ("hit_at_1", "hit_at_3")
 
 
-def scored(settings: Settings, embedders: dict, rows_file: Path | None = None) -> tuple[dict[str, dict], float]:
-    started = time.perf_counter()
+def answered(
+    settings: Settings, embedders: dict, questions: list[Question], rows_file: Path | None = None
+) -> list[dict]:
+    """Ingest the settings' corpus, then each question's scored answer (evals/runner.py's rows)."""
     report = run_ingest(settings, lambda key: embedders[key], model_name, progress=False)
     print(f"{settings.corpus_dir}: {report.render()}", file=sys.stderr)
-    rows = run_ours(PlanAssistant(settings, embedders), load_questions(), settings.corpus_dir)
+    rows = run_ours(PlanAssistant(settings, embedders), questions, settings.corpus_dir)
     if rows_file is not None:
         rows_file.write_text("".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows), encoding="utf-8")
-    return breakdown(rows), time.perf_counter() - started
+    return rows
+
+
+def named_figures(rows: list[dict]) -> dict[str, float | int]:
+    """For questions that name their district, document or year: answered from that document, and
+    from the right passage."""
+    pool = [row for row in rows if row["answerable"]]
+    groups = breakdown(rows)["all"]
+    return {"answerable": len(pool), "document_hit_at_1": round(document_hit_at_1(rows), 4)} | {
+        metric: groups[metric] for metric in METRICS
+    }
 
 
 def own_library(corpus: Path, library: Path, target: Path) -> Path:
@@ -68,7 +87,9 @@ def own_library(corpus: Path, library: Path, target: Path) -> Path:
     return target
 
 
-def render(alone: dict, library: dict, built: dict, command: str, whose: str) -> str:
+def render(alone: dict, library: dict, built: dict, command: str, whose: str, named: dict | None = None) -> str:
+    """The page: PUSD's groups alone and in the library; with `named` ({"alone": ..., "library": ...}
+    of named_figures), the new districts' named questions too."""
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True)
     lines = [
         f"Measured at commit {commit.stdout.strip() or 'unknown'}: PUSD's questions on its own plans, then with its "
@@ -91,7 +112,27 @@ def render(alone: dict, library: dict, built: dict, command: str, whose: str) ->
         lines.append("| " + " | ".join(cells) + " |")
     worst = min(library[g]["hit_at_1"] - alone[g]["hit_at_1"] for g in GROUPS if g in alone)
     lines += ["", f"Largest drop of hit@1 in any group: {-min(worst, 0):.3f} (bar: at most 0.03)."]
+    if named:
+        lines += [
+            "",
+            f"The new districts' {named['alone']['answerable']} answerable questions that name their district, "
+            "document or year (evals/districts/, a test split), asked of PUSD's and the six districts' plans alone "
+            "(the evaluation's mixed corpus), then of the library that holds them too:",
+            "",
+            "| | alone | in the library | change |",
+            "|---|---:|---:|---:|",
+        ]
+        for metric, label in NAMED_METRICS.items():
+            before, after = named["alone"][metric], named["library"][metric]
+            lines.append(f"| {label} | {before:.3f} | {after:.3f} | {after - before:+.3f} |")
     return "\n".join(lines) + "\n"
+
+
+NAMED_METRICS = {
+    "document_hit_at_1": "first citation from the document the answer is in",
+    "hit_at_1": "first citation the right passage (hit@1)",
+    "hit_at_3": "right passage among the first three (hit@3)",
+}
 
 
 def main() -> int:
@@ -108,36 +149,61 @@ def main() -> int:
         help="with --other-districts: PUSD's deployment answers questions naming no district from its own plans "
         "(settings.answer_from_own_district)",
     )
+    parser.add_argument(
+        "--new-districts",
+        action="store_true",
+        help="with --other-districts: the evaluation's new districts join the library, and their questions that "
+        "name a district, document or year are asked of it",
+    )
     parser.add_argument("--work", type=Path, help="keep the corpora and indexes here (a later run reuses them)")
     args = parser.parse_args()
+    if args.new_districts and not args.other_districts:
+        parser.error("--new-districts needs --other-districts: the new districts' questions name their own districts")
     embedders = build_embedders(Settings().embedding_models, args.model_cache)
+    pusd = load_questions()
+    sets = load_district_sets() if args.new_districts else []
+    named = [q for district in sets for q in district.questions if q.names]
+
+    def rows_file(name: str) -> Path | None:
+        return args.rows / f"{name}.jsonl" if args.rows else None
+
     with tempfile.TemporaryDirectory(prefix="scale-eval-") as scratch:
         work = args.work or Path(scratch)
         base = Settings(model_cache_dir=args.model_cache, data_dir=work / "alone", corpus_dir=ROOT / "corpus")
+        base = base.model_copy(update={"answer_from_own_district": args.own_district})
         if args.rows:
             args.rows.mkdir(parents=True, exist_ok=True)
-        alone, seconds_alone = scored(base, embedders, args.rows / "alone.jsonl" if args.rows else None)
+        started = time.perf_counter()
+        alone = breakdown(answered(base, embedders, pusd, rows_file("alone")))
+        seconds_alone = time.perf_counter() - started
+        named_alone = None
+        if sets:
+            small = mixed_corpus([ROOT / "corpus", *(d.corpus_dir for d in sets)], work / "small" / "corpus")
+            small_settings = base.model_copy(update={"corpus_dir": small, "data_dir": work / "small" / "data"})
+            named_alone = named_figures(answered(small_settings, embedders, named, rows_file("named-alone")))
         built = scale_corpus.build_corpus(work / "library", args.pages, args.seed)
         if args.other_districts:
-            corpus = mixed_corpus([ROOT / "corpus", work / "library"], work / "mixed" / "corpus")
+            corpora = [ROOT / "corpus", *(d.corpus_dir for d in sets), work / "library"]
+            corpus = mixed_corpus(corpora, work / "mixed" / "corpus")
         else:
             corpus = own_library(ROOT / "corpus", work / "library", work / "mixed" / "corpus")
-        mixed = base.model_copy(
-            update={
-                "corpus_dir": corpus,
-                "data_dir": work / "mixed" / "data",
-                "answer_from_own_district": args.own_district,
-            }
-        )
-        library, seconds_library = scored(mixed, embedders, args.rows / "library.jsonl" if args.rows else None)
+        mixed = base.model_copy(update={"corpus_dir": corpus, "data_dir": work / "mixed" / "data"})
+        started = time.perf_counter()
+        library_rows = answered(mixed, embedders, pusd + named, rows_file("library"))
+        seconds_library = time.perf_counter() - started
+    library = breakdown(library_rows[: len(pusd)])
+    both = None if named_alone is None else {"alone": named_alone, "library": named_figures(library_rows[len(pusd) :])}
     out = ROOT / "bench" / "out"
     out.mkdir(parents=True, exist_ok=True)
-    summary = {"alone": alone, "library": library, "corpus": built, "seconds": [seconds_alone, seconds_library]}
+    summary = {"alone": alone, "library": library, "named": both, "corpus": built}
+    summary["seconds"] = [seconds_alone, seconds_library]
     (out / "scale_eval.json").write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
     whose = f"{built['districts']} other districts'" if args.other_districts else "all of them PUSD's own"
+    if sets:
+        whose += f", and the evaluation's {len(sets)} new districts'"
     if args.own_district:
         whose += "; a question naming no district answered from PUSD's plans"
-    page = render(alone, library, built, " ".join(["python bench/scale_eval.py", *sys.argv[1:]]), whose)
+    page = render(alone, library, built, " ".join(["python bench/scale_eval.py", *sys.argv[1:]]), whose, both)
     print(page)
     if args.report:
         heading = "other districts' plans" if args.other_districts else "other districts' plans labelled as its own"

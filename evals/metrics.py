@@ -36,6 +36,17 @@ def hit_at(results: Sequence[dict], k: int) -> float:
     return len(hits) / len(pool) if pool else 0.0
 
 
+def document_hit_at_1(results: Sequence[dict]) -> float:
+    """Share of answerable questions whose first citation is from the document the expected passages
+    are in: for a question that names a document, whether it was answered from it."""
+    pool = [r for r in _answerable(results) if r.get("doc_id")]
+    return (
+        sum(bool(r["citations"]) and r["citations"][0].get("doc_id") == r["doc_id"] for r in pool) / len(pool)
+        if pool
+        else 0.0
+    )
+
+
 def mrr(results: Sequence[dict]) -> float:
     """Mean reciprocal rank of the first right citation (0 for a miss), over answerable questions."""
     pool = _answerable(results)

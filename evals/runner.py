@@ -31,6 +31,7 @@ def _row(question: Question, grounded: bool, citations: list[dict], extra: dict 
         "lang": question.lang,
         "answerable": question.answerable,
         "passages": question.passages,
+        "doc_id": question.doc_id,
         "grounded": grounded,
         "citations": citations,
     }
@@ -42,6 +43,7 @@ def _scored(question: Question, explained: Explained, corpus_dir: Path) -> dict:
     answer = explained.answer
     citations = [
         {
+            "doc_id": c.doc_id,
             "section": c.section,
             "text": c.text,
             "page": c.page,

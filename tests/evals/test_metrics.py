@@ -6,6 +6,7 @@ from evals.metrics import (
     answered_right,
     answered_wrong,
     citation_precision,
+    document_hit_at_1,
     false_refusal_rate,
     hit_at,
     matches,
@@ -45,6 +46,20 @@ RESULTS = [
 def test_hit_at_k() -> None:
     assert hit_at(RESULTS, 1) == pytest.approx(1 / 3)  # only q1 of the 3 answerable
     assert hit_at(RESULTS, 3) == pytest.approx(2 / 3)  # q1 and q2
+
+
+def test_document_hit_at_1_asks_whether_the_first_citation_is_from_the_expected_document() -> None:
+    rows = [
+        # From the expected document, though not the right passage: a document hit.
+        {"answerable": True, "doc_id": "goals-2024", "citations": [{"doc_id": "goals-2024"}, {"doc_id": "goals-2023"}]},
+        # The expected document only second: a miss.
+        {"answerable": True, "doc_id": "goals-2024", "citations": [{"doc_id": "goals-2023"}, {"doc_id": "goals-2024"}]},
+        {"answerable": True, "doc_id": "plan", "citations": []},  # refused: a miss
+        {"answerable": True, "doc_id": None, "citations": []},  # no expected document: not counted
+        {"answerable": False, "doc_id": None, "citations": []},  # unanswerable: not counted
+    ]
+    assert document_hit_at_1(rows) == pytest.approx(1 / 3)
+    assert document_hit_at_1(rows[3:]) == 0.0
 
 
 def test_mrr() -> None:
