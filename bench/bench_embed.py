@@ -3,7 +3,7 @@
     .venv/bin/python bench/bench_embed.py [--pages 100] [--batches 1,2,4,8,16,32] [--slices 8]
 
 A library of --pages pages is published as bench/bench_scale.py publishes it (bench/scale_corpus.py)
-and chunked as the ingest chunks it; its passages and sentence rows ("section: sentence") are
+and chunked as the ingest chunks it; its passage and sentence rows' texts (chunk_records) are
 sorted by length and cut into the ingest's slices of 256 (ingest/embed_rows.py), so each batch
 holds texts of nearly one length, and --slices of them, drawn at random, are embedded at each
 batch size by the bundled ONNX model (MiniLMEmbedder.embed_documents).
@@ -23,6 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from assistant.embedding import MiniLMEmbedder  # noqa: E402
+from assistant.index.store import chunk_records  # noqa: E402
 from assistant.settings import Settings  # noqa: E402
 from bench import scale_corpus  # noqa: E402
 from ingest.corpus import load_corpus  # noqa: E402
@@ -40,7 +41,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="bench-embed-") as scratch:
         scale_corpus.build_corpus(Path(scratch), args.pages)
         chunks = chunk_corpus(load_corpus(Path(scratch)), Settings().chunk_max_words)
-    texts = sorted({c.embed_text for c in chunks} | {f"{c.section}: {u}" for c in chunks for u in c.units}, key=len)
+    texts = sorted({record.embed_text for record in chunk_records(chunks)}, key=len)
     slices = [texts[i : i + SLICE] for i in range(0, len(texts), SLICE)]
     picked = random.Random(0).sample(slices, min(args.slices, len(slices)))
     rows = sum(map(len, picked))

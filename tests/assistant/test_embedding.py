@@ -9,7 +9,7 @@ import numpy as np
 import onnx
 import pytest
 
-from assistant.embedding import MiniLMEmbedder
+from assistant.embedding import EXPORT, MiniLMEmbedder
 from tests.conftest import MODEL_CACHE
 
 TEXTS = [
@@ -41,6 +41,6 @@ def test_onnx_vectors_are_sentence_transformers_vectors(minilm: MiniLMEmbedder) 
 
 
 def test_the_served_graph_uses_onnxruntimes_fused_attention(minilm: MiniLMEmbedder) -> None:
-    fused = next(Path(MODEL_CACHE).glob("minilm-*-eager-attention.fused.onnx"))
+    fused = next(Path(MODEL_CACHE).glob(f"minilm-*-{EXPORT}.fused.onnx"))
     ops = {node.op_type for node in onnx.load(str(fused)).graph.node}
     assert "Attention" in ops and "Softmax" not in ops
