@@ -7,7 +7,7 @@ import json
 import httpx
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Browser, Page
+from playwright.sync_api import Browser, Page, expect
 
 from assistant.cli import feedback
 from tests.browser.conftest import (
@@ -57,7 +57,9 @@ def test_an_english_answer_streams_in_and_cites_the_page_it_quotes(page: Page, s
     shorter = {text for text in partials if text and len(text) < len(final)}
     assert len(shorter) >= 2, f"no streamed text before the done event: {partials}"
     assert all(final.startswith(text) for text in shorter)  # each delta extended the same answer
-    # The live region heard the whole answer once it was done, never a piece of it.
+    # The live region heard the whole answer once it was done, never a piece of it. The widget says it
+    # 50 ms after the bubble completes (so a screen reader hears a change), so wait for it to be said.
+    expect(page.locator(".announce")).to_have_text(reply["answer"])
     said = [text for text in page.evaluate("window.announced") if text]
     assert said[-1] == reply["answer"] and set(said) <= {"Looking in the plans…", reply["answer"]}
     assert bubble.get_attribute("lang") == "en" and page.locator(".user").last.get_attribute("lang") == "en"
