@@ -39,7 +39,7 @@ sys.path.insert(0, str(ROOT))
 
 from assistant.embedding import build_embedder, model_name  # noqa: E402
 from assistant.settings import Settings  # noqa: E402
-from bench.common import free_port, percentile, rss_mb  # noqa: E402
+from bench.common import commit, free_port, percentile, rss_mb  # noqa: E402
 from evals.dataset import load_questions  # noqa: E402
 from ingest.run import run_ingest  # noqa: E402
 from tests.http.hostile_pdfs import slow_pdf  # noqa: E402
@@ -174,9 +174,8 @@ def start_server(data: Path, corpus: Path, models: Path) -> tuple[subprocess.Pop
 
 def measure(base: str, server_pid: int, args: argparse.Namespace) -> dict:
     questions = [q.question for q in load_questions() if q.lang == "en"]
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True)
     results: dict = {
-        "commit": commit.stdout.strip() or "unknown",
+        "commit": commit(),
         "load_average": round(os.getloadavg()[1], 2),
         "levels": [],
         "rss_mb_start": rss_mb(server_pid)["rss_mb"],

@@ -38,7 +38,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.common import free_port, rss_mb  # noqa: E402
+from bench.common import commit, free_port, rss_mb  # noqa: E402
 
 sys.path.insert(0, str(ROOT / "bench"))
 
@@ -274,9 +274,8 @@ BARS = (  # issue 24's bars at 1,000 pages: (row, test, the bar in words)
 
 
 def page(results: list[dict], command: str, chroma_server: bool) -> str:
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True)
     where = " with the index in a Chroma server (`chroma run`)" if chroma_server else ""
-    lines = [f"Measured at commit {commit.stdout.strip() or 'unknown'}{where}:", "", f"    {command}", ""]
+    lines = [f"Measured at commit {commit()}{where}:", "", f"    {command}", ""]
     lines += [table(results), ""]
     for result in results:
         if result["corpus"]["pages"] < 1000:

@@ -1,10 +1,19 @@
 """What every bench script measures the same way: latency percentiles, a free loopback port, a
-process's memory."""
+process's memory, the commit measured."""
 
 from __future__ import annotations
 
 import socket
+import subprocess
 from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def commit() -> str:
+    """The short hash of the checkout measured (what a report says its figures are of)."""
+    head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True)
+    return head.stdout.strip() or "unknown"
 
 
 def percentile(values: list[float], share: float) -> float:

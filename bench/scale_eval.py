@@ -27,7 +27,6 @@ import argparse
 import json
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
@@ -40,6 +39,7 @@ from assistant.embedding import build_embedders, model_name  # noqa: E402
 from assistant.service import PlanAssistant  # noqa: E402
 from assistant.settings import Settings  # noqa: E402
 from bench import scale_corpus  # noqa: E402
+from bench.common import commit  # noqa: E402
 from evals.dataset import Question, load_questions  # noqa: E402
 from evals.districts import load_district_sets, mixed_corpus  # noqa: E402
 from evals.metrics import document_hit_at_1  # noqa: E402
@@ -90,9 +90,8 @@ def own_library(corpus: Path, library: Path, target: Path) -> Path:
 def render(alone: dict, library: dict, built: dict, command: str, whose: str, named: dict | None = None) -> str:
     """The page: PUSD's groups alone and in the library; with `named` ({"alone": ..., "library": ...}
     of named_figures), the new districts' named questions too."""
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True)
     lines = [
-        f"Measured at commit {commit.stdout.strip() or 'unknown'}: PUSD's questions on its own plans, then with its "
+        f"Measured at commit {commit()}: PUSD's questions on its own plans, then with its "
         f"plans inside a library of {built['pages']} pages ({built['documents']} documents, {whose}):",
         "",
         f"    {command}",
