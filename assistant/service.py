@@ -23,7 +23,7 @@ from assistant.compose.quotes import Selection, select_among, select_quotes, uns
 from assistant.compose.render import render
 from assistant.decide import Decision, Judges, decide
 from assistant.decide.model import ConfidenceModel
-from assistant.embedding import Embedder
+from assistant.embedding import Embedder, question_sides
 from assistant.errors import AssistantError, IndexNotReady
 from assistant.index.generations import Generation, generations_for
 from assistant.index.state import DenseModel
@@ -71,8 +71,9 @@ class PlanAssistant:
         self._generation = self._generations.open(current)
         self._retired: Generation | None = None
         try:
+            sides = question_sides(settings, {key: embedders[key] for key in settings.embedding_models})
             models = [
-                DenseModel(key, PassageIndex(*self._target(key), embedders[key].name), embedders[key])
+                DenseModel(key, PassageIndex(*self._target(key), embedders[key].name), embedders[key], sides.get(key))
                 for key in settings.embedding_models
             ]
             self._models = models

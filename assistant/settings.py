@@ -28,9 +28,11 @@ class Settings(BaseSettings):
     # 0.5 and 0: 0.941, 1.000, 1.000; dev conversations 0.950, 0.975, 0.975 (python -m evals.sweep
     # english_only_share_for_other_languages=1,0.5,0, re-run at b07209b).
     english_only_models: list[str] = ["minilm"]
-    # Questions are embedded by the models' question sides tuned on the training districts
-    # (learn/query_tuning.py; built once into model_cache_dir), passages by the bundled weights.
-    tuned_questions: bool = False
+    # Each model's question side tuned on the training districts (learn/query_tuning.py; built once
+    # into model_cache_dir) is asked beside the model's own, its rankings at this share of the
+    # model's in the fusion; 0: not asked. Off by default: at 0.5 (the largest weight of 0.25, 0.5
+    # and 1 that keeps PUSD's dev split) other districts' plans gain and PUSD's test split does not.
+    tuned_question_weight: float = Field(default=0.0, ge=0)
     english_only_share_for_other_languages: float = Field(default=0.5, ge=0, le=1)
 
     # Embedded Chroma (a folder in data_dir) unless a host is given; see README for server mode.

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from assistant.embedding import Embedder
+from assistant.embedding import Embedder, QuestionSide
 from assistant.errors import IndexUpdating
 from assistant.index.store import PassageIndex
 from assistant.question.scope import Catalog, DistrictFacts, DocumentFacts
@@ -34,6 +34,7 @@ class DenseModel:
     key: str
     index: PassageIndex
     embedder: Embedder
+    tuned: QuestionSide | None = None  # its question side tuned on the training districts, asked beside its own
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from assistant.embedding import Embedder, QuestionSide
 from assistant.index.state import DenseModel, IndexState, Passage, read_state
 from assistant.question import Query
 from assistant.settings import Settings
@@ -158,20 +159,23 @@ class Retriever:
         context: Sequence[tuple[str, float]],
         lang: str,
         ideas: list[int],
+        tuned: bool = False,
     ) -> np.ndarray:
         """The question's vector, blended with that of its words without a yes/no question's
         frame (assistant/question/framing.py), moved toward the plan's words for the glossary
-        ideas it names and toward the conversation's earlier turns, by their weights."""
+        ideas it names and toward the conversation's earlier turns, by their weights. With
+        `tuned`, the questions are embedded by the model's tuned question side."""
         share = self._settings.unframed_share
+        asks: QuestionSide | Embedder = model.tuned if tuned and model.tuned is not None else model.embedder
         if query.about == query.text:
-            combined = model.embedder.embed_query(query.text)
+            combined = asks.embed_query(query.text)
         else:  # both readings in one call of the model: the question as asked, and what it is about
-            vectors = model.embedder.embed_queries([query.text, query.about])
+            vectors = asks.embed_queries([query.text, query.about])
             combined = (1 - share) * vectors[0] + share * vectors[1]
         if ideas:
             combined = combined + self._settings.glossary_weight * self._plan_vectors[(model.key, lang)][ideas].mean(0)
         for text, weight in context:
-            combined = combined + weight * model.embedder.embed_query(text)
+            combined = combined + weight * asks.embed_query(text)
         return combined / (np.linalg.norm(combined) or 1.0)
 
     def gather(self, query: Query) -> Gathered:
@@ -210,6 +214,24 @@ class Retriever:
         unit_similarity = np.zeros(int(state.unit_bounds[-1]))
         # The models embed side by side (onnxruntime and numpy release the GIL).
         vectors = list(self._pool.map(lambda m: self._embed(m, query, context, side_lang, ideas), self._models))
+        tuned = [m for m in self._models if m.tuned is not None]
+        tuned_vectors = list(
+            self._pool.map(lambda m: self._embed(m, query, context, side_lang, ideas, tuned=True), tuned)
+        )
+        for model, vector in zip(tuned, tuned_vectors):
+            # The tuned sides' rankings only vote in the fusion: the similarities the answer and the
+            # confidence read stay the bundled models'.
+            reads_it = lang == "en" or model.key not in settings.english_only_models
+            share = settings.tuned_question_weight * (
+                1.0 if reads_it else settings.english_only_share_for_other_languages
+            )
+            similarities = self._dense_ranking(state, model, vector, eligible, n)
+            rankings[f"tuned-dense:{model.key}"] = state.ranking(similarities, n)
+            weights[f"tuned-dense:{model.key}"] = settings.dense_weight * share
+            per_unit = state.unit_matrix[model.key] @ vector
+            best_unit = state.by_original(np.maximum.reduceat(per_unit, state.unit_bounds[:-1]), eligible)
+            rankings[f"tuned-unit:{model.key}"] = state.ranking(best_unit, n)
+            weights[f"tuned-unit:{model.key}"] = settings.unit_weight * share
         for model, vector in zip(self._models, vectors):
             reads_it = lang == "en" or model.key not in settings.english_only_models
             share = 1.0 if reads_it else settings.english_only_share_for_other_languages
