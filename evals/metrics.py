@@ -155,6 +155,7 @@ def summarize(results: Sequence[dict]) -> dict[str, float | int]:
         {
             "reply_lang_match": round(reply_language_match(results), 4),
             "translation_verbatim_share": round(translation_verbatim_share(results), 4),
+            "document_hit_at_1": round(document_hit_at_1(results), 4),
         }
         if all("reply_lang" in r for r in results)
         else {}

@@ -15,6 +15,7 @@ HEADLINE = [
     "questions",
     "hit_at_1",
     "hit_at_3",
+    "document_hit_at_1",
     "false_refusal_rate",
     "refusal_accuracy",
     "answered_right",

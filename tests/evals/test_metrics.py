@@ -60,6 +60,14 @@ def test_document_hit_at_1_asks_whether_the_first_citation_is_from_the_expected_
     ]
     assert document_hit_at_1(rows) == pytest.approx(1 / 3)
     assert document_hit_at_1(rows[3:]) == 0.0
+    # In the evaluation's summary, for our rows (they carry the reply's language), not the baseline's.
+    answered = {"passages": ["x"], "lang": "en", "reply_lang": "en"}
+    ours = [
+        row | answered | {"grounded": bool(row["citations"]), "citations": [_cite("t") | c for c in row["citations"]]}
+        for row in rows
+    ]
+    assert summarize(ours)["document_hit_at_1"] == pytest.approx(0.3333)
+    assert "document_hit_at_1" not in summarize(RESULTS)
 
 
 def test_mrr() -> None:
