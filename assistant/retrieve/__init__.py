@@ -212,41 +212,28 @@ class Retriever:
         scores: dict[str, np.ndarray] = {}
         dense = np.zeros(state.originals)
         unit_similarity = np.zeros(int(state.unit_bounds[-1]))
-        # The models embed side by side (onnxruntime and numpy release the GIL).
-        vectors = list(self._pool.map(lambda m: self._embed(m, query, context, side_lang, ideas), self._models))
-        tuned = [m for m in self._models if m.tuned is not None]
-        tuned_vectors = list(
-            self._pool.map(lambda m: self._embed(m, query, context, side_lang, ideas, tuned=True), tuned)
-        )
-        for model, vector in zip(tuned, tuned_vectors):
-            # The tuned sides' rankings only vote in the fusion: the similarities the answer and the
-            # confidence read stay the bundled models'.
+        # The models embed side by side (onnxruntime and numpy release the GIL), and so do their
+        # tuned question sides where tuned_question_weight asks them too.
+        asks = [(m, False) for m in self._models] + [(m, True) for m in self._models if m.tuned is not None]
+        vectors = list(self._pool.map(lambda a: self._embed(a[0], query, context, side_lang, ideas, a[1]), asks))
+        for (model, tuned), vector in zip(asks, vectors):
             reads_it = lang == "en" or model.key not in settings.english_only_models
-            share = settings.tuned_question_weight * (
+            share = (settings.tuned_question_weight if tuned else 1.0) * (
                 1.0 if reads_it else settings.english_only_share_for_other_languages
             )
             similarities = self._dense_ranking(state, model, vector, eligible, n)
-            rankings[f"tuned-dense:{model.key}"] = state.ranking(similarities, n)
-            weights[f"tuned-dense:{model.key}"] = settings.dense_weight * share
+            ranked = state.ranking(similarities, n)
             per_unit = state.unit_matrix[model.key] @ vector
             best_unit = state.by_original(np.maximum.reduceat(per_unit, state.unit_bounds[:-1]), eligible)
-            rankings[f"tuned-unit:{model.key}"] = state.ranking(best_unit, n)
-            weights[f"tuned-unit:{model.key}"] = settings.unit_weight * share
-        for model, vector in zip(self._models, vectors):
-            reads_it = lang == "en" or model.key not in settings.english_only_models
-            share = 1.0 if reads_it else settings.english_only_share_for_other_languages
-            similarities = self._dense_ranking(state, model, vector, eligible, n)
-            ranked = state.ranking(similarities, n)
-            rankings[f"dense:{model.key}"], weights[f"dense:{model.key}"] = ranked, settings.dense_weight * share
-            scores[f"dense:{model.key}"] = similarities
+            dense_name, unit_name = (f"{'tuned-' if tuned else ''}{kind}:{model.key}" for kind in ("dense", "unit"))
+            rankings[dense_name], weights[dense_name] = ranked, settings.dense_weight * share
+            rankings[unit_name], weights[unit_name] = state.ranking(best_unit, n), settings.unit_weight * share
+            if tuned:
+                continue  # a tuned side only votes: the answer and the confidence read the models' own similarities
+            scores[f"dense:{model.key}"], scores[f"unit:{model.key}"] = similarities, best_unit
             for pid in ranked:  # a model adds to a passage's similarity where it ranked it
                 dense[state.position[pid]] += similarities[state.position[pid]] / len(self._models)
-            per_unit = state.unit_matrix[model.key] @ vector
             unit_similarity += per_unit / len(self._models)
-            best_unit = state.by_original(np.maximum.reduceat(per_unit, state.unit_bounds[:-1]), eligible)
-            rankings[f"unit:{model.key}"] = state.ranking(best_unit, n)
-            weights[f"unit:{model.key}"] = settings.unit_weight * share
-            scores[f"unit:{model.key}"] = best_unit
         for name, keyword_index, weight in (
             ("keywords", side.keywords, settings.keyword_weight),
             ("headings", side.headings, settings.heading_weight),
