@@ -256,7 +256,12 @@ class Retriever:
             # "starting a business" is at home where the plan says "entrepreneurial skills"
             homes = state.idea_homes.get(side_lang, [])
             at_home = {pid for i in ideas if i < len(homes) for pid in homes[i]}
-            rankings["homes"] = [pid for pid in state.ids[: state.originals] if pid in at_home]
+            # Of the passages the question may be answered from: the plans' words are any
+            # district's, and another district's "OUR VALUES" is not the one asked about.
+            reachable = state.by_original(np.zeros(len(state.ids)), eligible) > -np.inf
+            rankings["homes"] = [
+                pid for i, pid in enumerate(state.ids[: state.originals]) if pid in at_home and reachable[i]
+            ]
             weights["homes"] = settings.glossary_home_weight
         if settings.label_weight > 0:
             rankings["named"], weights["named"] = named, settings.label_weight

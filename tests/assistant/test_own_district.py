@@ -53,3 +53,19 @@ def test_a_question_naming_no_district_is_answered_from_the_deployments_own(
     history = [Turn(role="user", content="What is Copper Basin's mission?"), Turn(role="assistant", content="...")]
     follow_up = own.ask("And what is its vision?", history).citations
     assert follow_up and {_district_of(own, c.doc_id) for c in follow_up} == {"Copper Basin Public Schools"}
+
+
+def test_the_plans_words_for_a_parents_words_are_looked_for_in_the_named_districts_plans_only(
+    two_districts: tuple[Path, Path], embedders: dict[str, Embedder]
+) -> None:
+    data, corpus = two_districts
+    every = PlanAssistant(make_settings(data, corpus), embedders)
+
+    def homes(question: str) -> set[str]:
+        gathered = every.retriever.gather(every.read(question, (), None))
+        return {_district_of(every, every.retriever.passages[pid].doc_id) for pid in gathered.rankings["homes"]}
+
+    # "manage money" is at home in PUSD's Graduate Profile ("basic money management skills")...
+    assert "Pasadena Unified School District" in homes("Will students learn to manage money?")
+    # ...which is not where a question about Copper Basin is answered.
+    assert homes("Will Copper Basin students learn to manage money?") <= {"Copper Basin Public Schools"}
