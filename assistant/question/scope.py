@@ -5,7 +5,8 @@ Goals 2024-25", kind "board-goals"). A question names a district by its name or 
 ("Cedar Valley", "PUSD"); a document by two words of its title in a row, leaving out the
 district's own names and years ("board goals", "equity plan"), by an acronym its title spells in
 capitals ("LCAP") or by its kind; and an edition by a year or a school year it covers ("2023-24",
-"in 2024"). Nothing here is written for one district: every name comes from the corpus.
+"in 2024"). A document that only one district publishes names that district as well. Nothing
+here is written for one district: every name comes from the corpus.
 """
 
 from __future__ import annotations
@@ -140,6 +141,11 @@ class Catalog:
         # Of the named districts' documents (of all, when it names none):
         among = {d: f for d, f in self.documents.items() if not districts or f.district in districts}
         documents = {d for d in among if any(_holds(words, p) for p in self._document_phrases[d])}
+        # A document named by its title that only one district publishes names that district too:
+        # "What is Goal 2 of the District Improvement Plan about?" asks for that district's plan.
+        owners = {self.documents[d].district for d in documents}
+        if not districts and len(owners) == 1 and "" not in owners:
+            districts = frozenset(owners)
         years = tuple(years_of(question))
         if years:
             editions = {d: years_of(f.edition) for d, f in among.items()}

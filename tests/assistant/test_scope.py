@@ -47,11 +47,13 @@ def test_years_and_school_years(text: str, spans: list[tuple[int, int]]) -> None
     ("question", "districts", "documents"),
     [
         ("What are Prairie Ridge's core values?", {"Prairie Ridge Community Schools"}, set()),
-        ("what does the equity plan say about discipline", set(), {"pr-equity"}),
+        # A document only one district publishes names that district too.
+        ("what does the equity plan say about discipline", {"Prairie Ridge Community Schools"}, {"pr-equity"}),
         ("What does PRCS's strategic plan say about reading?", {"Prairie Ridge Community Schools"}, {"pr-plan"}),
-        ("In the 2023-24 board goals, what was the attendance target?", set(), {"hc-2023"}),
-        ("what were the goals for 2024-25", set(), {"hc-2024"}),
-        ("How much does the LCAP spend on counselors?", set(), {"mv-lcap"}),
+        ("In the 2023-24 board goals, what was the attendance target?", {"Harbor City Schools"}, {"hc-2023"}),
+        ("what were the goals for 2024-25", set(), {"hc-2024"}),  # a year alone names no district
+        ("How much does the LCAP spend on counselors?", {"Mesa Verde"}, {"mv-lcap"}),
+        ("What does the plan say about counselors?", set(), set()),  # "plan" alone names no title
         ("Harbor City goals in 2024", {"Harbor City Schools"}, {"hc-2023", "hc-2024"}),
         ("What is the mission?", set(), set()),
     ],
@@ -82,7 +84,7 @@ def test_the_words_that_name_the_district_are_kept_apart() -> None:
         ("what were the goals for 2024-25", {"Harbor City Schools"}, {"hc-2024"}),
         # Naming another district, or a document only another district holds: that one decides.
         ("What are Prairie Ridge's core values?", {"Prairie Ridge Community Schools"}, set()),
-        ("what does the equity plan say about discipline", set(), {"pr-equity"}),
+        ("what does the equity plan say about discipline", {"Prairie Ridge Community Schools"}, {"pr-equity"}),
     ],
 )
 def test_a_question_naming_no_district_keeps_to_the_deployments_own(
@@ -97,3 +99,15 @@ def test_a_corpus_of_one_district_or_an_unknown_own_district_changes_nothing() -
     assert alone.own_scope(alone.scope_of("What is the mission?"), HARBOR_CITY).districts == frozenset()
     elsewhere = DistrictFacts("Elsewhere Unified")
     assert CATALOG.own_scope(CATALOG.scope_of("What is the mission?"), elsewhere).districts == frozenset()
+
+
+def test_a_title_several_districts_publish_names_none_of_them() -> None:
+    catalog = Catalog(
+        [
+            DocumentFacts("a-plan", "Ashford Strategic Plan 2024-2029", "Ashford"),
+            DocumentFacts("b-plan", "Bayview Strategic Plan 2023-2028", "Bayview"),
+        ],
+        [DistrictFacts("Ashford"), DistrictFacts("Bayview")],
+    )
+    scope = catalog.scope_of("What does the strategic plan say about reading?")
+    assert scope.districts == frozenset() and scope.documents == {"a-plan", "b-plan"}
