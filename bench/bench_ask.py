@@ -103,8 +103,8 @@ library of 1,000 pages, docs/scale.md.
 
 """
 
-# What the figures are held to (issue 21: warm /api/ask p95 on this machine).
-BARS = {"ask_http_p95_ms": 60.0}
+# What the figures are held to: (figure, what it is, at most), issue 21's warm /api/ask p95 on this machine.
+BARS = [("ask_http_p95_ms", "Warm English /api/ask p95", 60.0)]
 
 
 def render(results: dict, command: str) -> str:
@@ -136,10 +136,10 @@ def render(results: dict, command: str) -> str:
         f"unchanged, {results['ingest_unchanged_s']} s ({results['ingest_unchanged_embedded']} rows embedded).",
         "",
     ]
-    for key, bar in BARS.items():
+    for key, label, bar in BARS:
         if key in results:
             verdict = "met" if results[key] <= bar else "not met"
-            lines.append(f"- Warm English /api/ask p95: {results[key]} ms (bar: at most {bar:g} ms): {verdict}.")
+            lines.append(f"- {label}: {results[key]} ms (bar: at most {bar:g} ms): {verdict}.")
     return "\n".join(lines) + "\n"
 
 

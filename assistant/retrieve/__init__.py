@@ -159,14 +159,13 @@ class Retriever:
         context: Sequence[tuple[str, float]],
         lang: str,
         ideas: list[int],
-        tuned: bool = False,
+        asks: Embedder | QuestionSide,
     ) -> np.ndarray:
         """The question's vector, blended with that of its words without a yes/no question's
         frame (assistant/question/framing.py), moved toward the plan's words for the glossary
-        ideas it names and toward the conversation's earlier turns, by their weights. With
-        `tuned`, the questions are embedded by the model's tuned question side."""
+        ideas it names and toward the conversation's earlier turns, by their weights. `asks` embeds
+        the questions: the model itself, or its tuned question side."""
         share = self._settings.unframed_share
-        asks: QuestionSide | Embedder = model.tuned if tuned and model.tuned is not None else model.embedder
         if query.about == query.text:
             combined = asks.embed_query(query.text)
         else:  # both readings in one call of the model: the question as asked, and what it is about
@@ -214,9 +213,10 @@ class Retriever:
         unit_similarity = np.zeros(int(state.unit_bounds[-1]))
         # The models embed side by side (onnxruntime and numpy release the GIL), and so do their
         # tuned question sides where tuned_question_weight asks them too.
-        asks = [(m, False) for m in self._models] + [(m, True) for m in self._models if m.tuned is not None]
+        asks = [(m, m.embedder) for m in self._models] + [(m, m.tuned) for m in self._models if m.tuned is not None]
         vectors = list(self._pool.map(lambda a: self._embed(a[0], query, context, side_lang, ideas, a[1]), asks))
-        for (model, tuned), vector in zip(asks, vectors):
+        for (model, asker), vector in zip(asks, vectors):
+            tuned = asker is not model.embedder
             reads_it = lang == "en" or model.key not in settings.english_only_models
             share = (settings.tuned_question_weight if tuned else 1.0) * (
                 1.0 if reads_it else settings.english_only_share_for_other_languages
@@ -258,7 +258,8 @@ class Retriever:
             at_home = {pid for i in ideas if i < len(homes) for pid in homes[i]}
             # Of the passages the question may be answered from: the plans' words are any
             # district's, and another district's "OUR VALUES" is not the one asked about.
-            reachable = state.by_original(np.zeros(len(state.ids)), eligible) > -np.inf
+            reachable = np.zeros(state.originals, dtype=bool)
+            reachable[state.original_of[eligible]] = True
             rankings["homes"] = [
                 pid for i, pid in enumerate(state.ids[: state.originals]) if pid in at_home and reachable[i]
             ]
