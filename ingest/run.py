@@ -3,8 +3,8 @@
 The index being served is never written. Each ingest that changes anything builds a whole new
 generation beside it (assistant/index/generations.py), and only new text is embedded: an embedded
 store's new generation starts as a copy of the current one's files and only what changed is
-written into it; on a Chroma server the rows it already holds are copied with their stored
-vectors. The pointer moves to the new generation once every model's collection in it has been
+written into it; on a Chroma server, generations share their rows and an ingest adds what is new
+and marks what went (assistant/index/rows.py). The pointer moves to the new generation once every model's collection in it has been
 written and counted. An ingest stopped at any point (an
 error, Ctrl-C, kill -9, a power cut) leaves the previous index serving, and new processes read it.
 """
@@ -24,6 +24,7 @@ from tqdm import tqdm
 
 from assistant.embedding import Embedder
 from assistant.errors import IngestError
+from assistant.index import rows
 from assistant.index.generations import (
     LEGACY,
     Generation,
@@ -193,11 +194,14 @@ def run_ingest(
                     "districts": districts,
                     "generation": name,
                 }
-                # Embedded, the current generation's files are copied and only what changed is
-                # written; on a Chroma server every row is written into the new collections.
+                # On a Chroma server, only what changed is written to the rows the generations
+                # share; embedded, the current generation's files are copied and only what changed
+                # is written into the copy (or, for a small index, every row into a new store).
                 large = all(len(plan.kept) + len(plan.stale) >= COPY_FROM_ROWS for plan in plans)
-                copy = generations.copy(current.name, name) if current is not None and large else None
-                if copy is not None:
+                copy = None
+                if settings.chroma_host:
+                    _append(generations.create(name), plans, current, metadata, facts, tell)
+                elif current is not None and large and (copy := generations.copy(current.name, name)):
                     _update(copy, plans, metadata, facts, tell)
                 else:
                     _write(generations.create(name), plans, current, metadata, facts, tell)
@@ -352,6 +356,56 @@ def _update(
         _check(target, plans, tell)
     finally:
         target.close()
+
+
+def _append(
+    target: Generation,
+    plans: list[_ModelPlan],
+    current: Generation | None,
+    metadata: dict[str, str | int | float],
+    facts: list[dict],
+    tell: Progress,
+) -> None:
+    """On a Chroma server: per model, the new rows added to the rows the current generation reads
+    and the rows it drops marked gone (assistant/index/rows.py), what a stopped ingest left there
+    undone first; a model of which nothing is kept (the first ingest, a rebuild, another model) or
+    whose current generation holds its rows itself starts a rows collection, copying what it keeps.
+    The generation's own collections then say which rows collection to read, and at what time."""
+    at = rows.time_of(target.name)
+    total = sum(len(plan.kept) + len(plan.new) + len(plan.stale) for plan in plans)
+    written = 0
+    tell(0, total, "writing")
+    for position, plan in enumerate(plans):
+        source = PassageIndex(current.client, current.collection(plan.key), plan.name) if current else None
+        read = source.rows_read() if source is not None and not plan.whole else None
+        if read is None:
+            shared = target.new_rows_collection(plan.key)
+            index = PassageIndex(target.client, shared, plan.name)
+            index.create({})
+            copied = plan.kept
+        else:
+            shared, now = read
+            index = PassageIndex(target.client, shared, plan.name)
+            collection = target.client.get_collection(shared, embedding_function=None)
+            rows.forget_unpublished(collection, now, BATCH)
+            rows.retire(collection, plan.stale + [r.id for r in plan.relabelled], now, at, BATCH)
+            copied = plan.relabelled  # a new row each, with its new facts; the others stay as they are
+            written += len(plan.kept) - len(plan.relabelled) + len(plan.stale)
+        for start in range(0, len(copied), BATCH):
+            batch = copied[start : start + BATCH]
+            assert source is not None
+            stored = source.vectors([r.id for r in batch])
+            index.add(batch, np.vstack([stored[r.id] for r in batch]), born=at)
+            written += len(batch)
+            tell(written, total, "writing")
+        if plan.new:
+            assert plan.vectors is not None
+            index.add(plan.new, plan.vectors, born=at)
+            written += len(plan.new)
+        tell(written, total, "writing")
+        stamp = PassageIndex(target.client, target.collection(plan.key), plan.name)
+        stamp.create(_stamp(metadata, facts, position) | {"rows": shared, "as_of": at})
+    _check(target, plans, tell)
 
 
 def _check(target: Generation, plans: list[_ModelPlan], tell: Progress) -> None:

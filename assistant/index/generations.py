@@ -8,6 +8,10 @@ and only once every model's collection in it is whole does it move a pointer to 
   atomic: a reader sees the old name or the new one, never half a file.
 - a Chroma server: each generation's collections carry its name ("plan_passages-minilm-g2026...")
   and the pointer is the metadata of a small collection, "<collection>-current", changed in one call.
+  A generation's collections there hold no rows: the rows live in a collection per model that
+  generations share ("plan_passages-minilm-rows-g2026...", named after the generation that started
+  it), each row marked with the generations that read it (rows.py), so that an ingest writes only
+  what changed.
 
 A process killed at any point before the pointer moves leaves a generation nobody reads; the next
 ingest removes it. The generation served before the current one is kept, so a server that has not
@@ -39,7 +43,8 @@ from chromadb.config import Settings as ChromaSettings
 from chromadb.errors import NotFoundError
 
 from assistant.errors import IndexUnavailable, IngestRunning
-from assistant.index.store import make_client
+from assistant.index import rows
+from assistant.index.store import PassageIndex, make_client
 from assistant.settings import Settings
 
 # "g" + UTC time to the microsecond + random: names sort by age, and two machines never pick the same.
@@ -65,6 +70,10 @@ class Generation:
     def collection(self, model_key: str) -> str:
         base = self.settings.collection_for(model_key)
         return f"{base}-{self.name}" if self.name and self.settings.chroma_host else base
+
+    def new_rows_collection(self, model_key: str) -> str:
+        """On a server: the shared rows collection this generation starts, when it writes every row (rows.py)."""
+        return rows.collection_name(self.settings.collection_for(model_key), self.name)
 
     def close(self) -> None:
         if self.owns_client:
@@ -241,10 +250,12 @@ class ServerGenerations(Generations):
         pointer = self.client.get_or_create_collection(self.pointer_name, metadata=metadata, embedding_function=None)
         pointer.modify(metadata=metadata)
 
-    def _collections(self) -> dict[str, list[str]]:
-        """Each generation's collection names (LEGACY: those without a generation)."""
+    def _collections(self) -> tuple[dict[str, list[str]], dict[str, str]]:
+        """Each generation's collection names (LEGACY: those without a generation), and the shared
+        rows collections by name, each with the generation that started it."""
         bases = {self.settings.collection_for(key) for key in self.settings.embedding_models}
         by_generation: dict[str, list[str]] = {}
+        shared: dict[str, str] = {}
         for collection in self.client.list_collections():
             name = collection.name
             for base in bases:
@@ -253,17 +264,38 @@ class ServerGenerations(Generations):
                     by_generation.setdefault(LEGACY, []).append(name)
                 elif suffix and GENERATION.fullmatch(suffix):
                     by_generation.setdefault(suffix, []).append(name)
-        return by_generation
+                elif suffix and suffix.startswith("rows-") and GENERATION.fullmatch(suffix[5:]):
+                    shared[name] = suffix[5:]
+        return by_generation, shared
 
     def names(self) -> list[str]:
-        found = self._collections()
+        found, _ = self._collections()
         return sorted(n for n in found if n) + ([LEGACY] if LEGACY in found else [])
 
     def discard(self) -> list[str]:
+        """As Generations.discard; and the shared rows no kept generation reads are removed: the
+        rows collections they name no longer, the rows the oldest of them no longer sees."""
         removed = self._unwanted()
-        collections = self._collections()
+        collections, shared = self._collections()
         for name in removed:
             for collection in collections.get(name, []):
+                with contextlib.suppress(NotFoundError):
+                    self.client.delete_collection(collection)
+        pointer = self.pointer()
+        if pointer is None:
+            return removed
+        oldest_read: dict[str, int] = {}  # rows collection -> the earliest time a kept generation reads it at
+        for kept_name in {pointer.current, pointer.previous or LEGACY} - {LEGACY}:
+            for collection in collections.get(kept_name, []):
+                with contextlib.suppress(NotFoundError):
+                    read = PassageIndex.shared_rows(self.client.get_collection(collection, embedding_function=None))
+                    if read is not None:
+                        oldest_read[read[0]] = min(read[1], oldest_read.get(read[0], read[1]))
+        for collection, started_by in shared.items():
+            if collection in oldest_read:
+                kept = self.client.get_collection(collection, embedding_function=None)
+                rows.forget_dead(kept, oldest_read[collection])
+            elif started_by < pointer.current:  # (a newer one may be another ingest's, still being written)
                 with contextlib.suppress(NotFoundError):
                     self.client.delete_collection(collection)
         return removed

@@ -31,6 +31,7 @@ from chromadb.config import Settings as ChromaSettings
 from chromadb.errors import NotFoundError
 
 from assistant.errors import AssistantError, EmbeddingModelMismatch, IndexNotReady, IndexUnavailable
+from assistant.index import rows
 from assistant.settings import Settings
 from ingest.blocks import Chunk
 from ingest.framework import Goal
@@ -153,6 +154,32 @@ def make_client(settings: Settings) -> ClientAPI:
     return chromadb.PersistentClient(path=str(settings.chroma_path), settings=chroma_settings)
 
 
+@dataclass(frozen=True)
+class _Source:
+    """Where a collection's rows are read: in it, or in the shared rows collection its metadata
+    names, as of its generation's time (rows.py)."""
+
+    named: Collection  # the collection asked for: its metadata says what built it
+    rows: Collection
+    at: int | None = None  # None: every row of `rows` is this collection's
+
+    def where(self, where: dict | None = None) -> dict | None:
+        return rows.visible(self.at, where) if self.at is not None else where
+
+    def ids(self, stored: Sequence[str]) -> list[str]:
+        return [rows.record_id(i) for i in stored] if self.at is not None else list(stored)
+
+    def read_all(self, include: Sequence[str] = (), where: dict | None = None) -> dict[str, list]:
+        found = read_all(self.rows, include, self.where(where))
+        return found | {"ids": self.ids(found["ids"])}
+
+    def count(self) -> int:
+        return self.rows.count() if self.at is None else len(read_all(self.rows, where=self.where())["ids"])
+
+    def empty(self) -> bool:
+        return not self.rows.get(where=self.where(), limit=1, include=[])["ids"]  # type: ignore[arg-type]
+
+
 class PassageIndex:
     """Reads and writes one Chroma collection built by one embedding model."""
 
@@ -160,7 +187,7 @@ class PassageIndex:
         self._client = client
         self._name = name
         self.model_name = model_name
-        self._reader: Collection | None = None  # validated once, reused by every query
+        self._reader: _Source | None = None  # validated once, reused by every query
 
     def _existing(self) -> Collection | None:
         try:
@@ -177,50 +204,73 @@ class PassageIndex:
             )
         return collection
 
-    def collection(self) -> Collection:
-        """The collection, for reading; IndexNotReady when nothing has been ingested yet."""
+    def _source(self) -> _Source | None:
+        named = self._existing()
+        if named is None:
+            return None
+        shared = self.shared_rows(named)
+        if shared is None:
+            return _Source(named, named)
+        try:
+            return _Source(named, self._client.get_collection(shared[0], embedding_function=None), shared[1])
+        except NotFoundError as error:  # removed by a later ingest (this generation is no longer read)
+            raise IndexUnavailable(f"the rows of index '{self._name}' are gone: {error}") from error
+
+    @staticmethod
+    def shared_rows(named: Collection) -> tuple[str, int] | None:
+        """The shared rows collection a generation reads on a server (rows.py), and the time it reads it at."""
+        metadata = named.metadata or {}
+        return (str(metadata["rows"]), int(metadata["as_of"])) if "rows" in metadata else None
+
+    def rows_read(self) -> tuple[str, int] | None:
+        """shared_rows() of this collection (None when it holds its rows itself, or is absent)."""
+        named = self._existing()
+        return self.shared_rows(named) if named is not None else None
+
+    def collection(self) -> _Source:
+        """Where the rows are read; IndexNotReady when nothing has been ingested yet."""
         if self._reader is None:
-            collection = self._existing()
-            if collection is None or collection.count() == 0:
+            source = self._source()
+            if source is None or source.empty():
                 raise IndexNotReady(f"index '{self._name}' is empty: run plan-assistant ingest")
-            self._reader = collection
+            self._reader = source
         return self._reader
 
     def districts(self) -> list[dict]:
         """The manifest's districts (name, short names, where to ask) as the last ingest stored them."""
         with _store(f"read collection {self._name!r}"):
-            return list(json.loads(str((self.collection().metadata or {}).get("districts", "[]"))))
+            return list(json.loads(str((self.collection().named.metadata or {}).get("districts", "[]"))))
 
     def fingerprint(self) -> str:
         """Changes whenever the indexed passages change."""
         collection = self._existing()
         return str((collection.metadata or {}).get("fingerprint", "")) if collection else ""
 
-    def ids(self) -> set[str]:
-        collection = self._existing()
-        return set(read_all(collection)["ids"]) if collection else set()
-
     def metadata(self) -> tuple[dict[str, dict], dict]:
         """Every row's metadata by id, and the collection's own (empty when nothing is ingested)."""
-        collection = self._existing()
-        if collection is None:
+        source = self._source()
+        if source is None:
             return {}, {}
-        rows = read_all(collection, ["metadatas"])
-        return {i: dict(m) for i, m in zip(rows["ids"], rows["metadatas"])}, dict(collection.metadata or {})
+        found = source.read_all(["metadatas"])
+        return {i: dict(m) for i, m in zip(found["ids"], found["metadatas"])}, dict(source.named.metadata or {})
 
     def count(self) -> int:
-        collection = self._existing()
-        return collection.count() if collection else 0
+        source = self._source()
+        return source.count() if source else 0
 
     def vectors(self, ids: Sequence[str]) -> dict[str, np.ndarray]:
         """The stored vectors of these rows, by id (to copy them into a new generation)."""
-        collection = self._existing()
+        source = self._source()
         found: dict[str, np.ndarray] = {}
-        if collection is None:
+        if source is None:
             return found
         for start in range(0, len(ids), BATCH):
-            rows = collection.get(ids=list(ids[start : start + BATCH]), include=["embeddings"])
-            found |= {i: np.asarray(v, dtype=np.float32) for i, v in zip(rows["ids"], rows["embeddings"])}  # type: ignore[arg-type]
+            wanted = list(ids[start : start + BATCH])
+            if source.at is None:
+                got = source.rows.get(ids=wanted, include=["embeddings"])
+            else:
+                got = source.rows.get(where=source.where({"row": {"$in": wanted}}), include=["embeddings"])  # type: ignore[arg-type]
+            found |= {i: np.asarray(v, dtype=np.float32) for i, v in zip(source.ids(got["ids"]), got["embeddings"])}  # type: ignore[arg-type]
         return found
 
     def documents(self) -> list[dict]:
@@ -238,16 +288,17 @@ class PassageIndex:
             embedding_function=None,
         )
 
-    def add(self, rows: Sequence[Record], vectors: np.ndarray) -> None:
-        """Write rows into the collection made by create(), in batches."""
+    def add(self, records: Sequence[Record], vectors: np.ndarray, born: int | None = None) -> None:
+        """Write rows into the collection made by create(), in batches; `born`: into a shared rows
+        collection, as rows of the generation of that time (rows.py)."""
         collection = self._client.get_collection(self._name, embedding_function=None)
-        for start in range(0, len(rows), BATCH):
-            batch = rows[start : start + BATCH]
+        for start in range(0, len(records), BATCH):
+            batch = records[start : start + BATCH]
             collection.add(
-                ids=[r.id for r in batch],
+                ids=[r.id if born is None else rows.chroma_id(r.id, born) for r in batch],
                 embeddings=vectors[start : start + BATCH],
                 documents=[r.document for r in batch],
-                metadatas=[r.metadata for r in batch],
+                metadatas=[r.metadata if born is None else rows.stamped(r.id, r.metadata, born) for r in batch],
             )
 
     def update(
@@ -281,13 +332,15 @@ class PassageIndex:
         """Every row of one kind, for the in-memory keyword index and the unit matrix."""
         include = ["documents", "metadatas"] + (["embeddings"] if with_vectors else [])
         with _store(f"read collection {self._name!r}"):
-            return cast(dict[str, Any], read_all(self.collection(), include, where={"kind": kind}))
+            return cast(dict[str, Any], self.collection().read_all(include, where={"kind": kind}))
 
     def nearest_chunks(self, vector: np.ndarray, n: int) -> tuple[list[str], list[float]]:
         """Ids of the n chunks nearest the vector, and their cosine similarities."""
         with _store(f"search collection {self._name!r}"):
-            result = self.collection().query(
-                query_embeddings=[vector.tolist()], n_results=n, where={"kind": "chunk"}, include=["distances"]
+            source = self.collection()
+            where = source.where({"kind": "chunk"})
+            result = source.rows.query(
+                query_embeddings=[vector.tolist()], n_results=n, where=where, include=["distances"]
             )
         distances = (result["distances"] or [[]])[0]
-        return result["ids"][0], [1.0 - d for d in distances]
+        return source.ids(result["ids"][0]), [1.0 - d for d in distances]
