@@ -31,7 +31,7 @@ _AT = "@"  # a row's Chroma id is its record's id, "@", its `born`: a record may
 
 def time_of(generation: str) -> int:
     """A generation's time in microseconds since 1970, read from its name (generations.new_generation_name)."""
-    stamp = datetime.strptime(generation[1:21], "%Y%m%dt%H%M%S%f").replace(tzinfo=UTC)
+    stamp = datetime.strptime(generation[1:22], "%Y%m%dt%H%M%S%f").replace(tzinfo=UTC)
     return int(stamp.timestamp()) * 1_000_000 + stamp.microsecond
 
 

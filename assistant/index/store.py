@@ -1,7 +1,9 @@
 """The passage index in Chroma: the rows an ingest writes, and one collection read and written.
 
-Each ingest writes its rows into new collections, a new generation beside the one being served
-(assistant/index/generations.py), so no reader ever sees a collection being written.
+Each ingest writes a new generation beside the one being served (assistant/index/generations.py),
+so no reader ever sees rows being written: embedded, new collections; on a Chroma server, rows
+added to a collection the generations share, which a generation reads as of its own time
+(assistant/index/rows.py).
 
 One collection holds four kinds of record, told apart by metadata `kind`:
 - "chunk": a citable passage (verbatim text, page, section, link), ranked by retrieval;
