@@ -132,6 +132,8 @@ class MiniLMEmbedder:
         rows a second fall as the batch grows, even of texts of one length)."""
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
+        if batch_size == 1:
+            return np.vstack([self._run([text]) for text in texts])
         # Batches of similar length: a batch is padded to its longest text, so mixing a heading
         # with a 120-word paragraph would make the heading cost as much as the paragraph.
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
