@@ -110,11 +110,14 @@ class IndexState:
     original_of: np.ndarray  # row -> position of the original it belongs to (itself for an original)
     eligible: dict[str, np.ndarray]  # language -> the rows a question in it is matched against
     glossaries: dict[str, Glossary]
+    district_glossaries: dict[tuple[str, str], Glossary]  # (language, district): when the corpus has several
     speller: Speller  # corrects a question's typos toward the words of the plans and the glossary
     # Per row, what names it: its innermost heading's words, those of each numbered paragraph it
     # holds ("Recommendation 6. To ensure ..." is named by "Recommendation 6"), ... (_names).
     names: list[tuple[Name, ...]]
     keyword_sides: dict[str, KeywordSide]
+    # (language, district) -> BM25 over that district's passages alone, when the corpus has several.
+    district_keyword_sides: dict[tuple[str, str], KeywordSide]
     # Per model, every unit vector in one matrix, grouped by passage in row order: row i's units
     # are rows unit_bounds[i] to unit_bounds[i + 1].
     unit_bounds: np.ndarray
@@ -145,6 +148,22 @@ class IndexState:
         if districts and len(self.catalog.districts) > 1:
             eligible = eligible & np.isin(self.row_district, list(districts))
         return eligible
+
+    def keyword_side(self, lang: str, districts: frozenset[str] = frozenset()) -> KeywordSide:
+        """BM25 over the passages in the question's language (English where there are none); over
+        one district's alone when the question keeps to that district (eligible_for)."""
+        side = self.keyword_sides.get(lang) or self.keyword_sides["en"]
+        district = self._one_district(districts)
+        return self.district_keyword_sides.get((side.keywords.lang, district), side) if district else side
+
+    def glossary(self, lang: str, districts: frozenset[str] = frozenset()) -> Glossary | None:
+        """The glossary of `lang` bridging to the plans' words, as keyword_side() picks its passages."""
+        district, whole = self._one_district(districts), self.glossaries.get(lang)
+        return self.district_glossaries.get((lang, district), whole) if district else whole
+
+    def _one_district(self, districts: frozenset[str]) -> str | None:
+        """The district a question keeps to, when it keeps to one and the corpus has several."""
+        return next(iter(districts)) if len(districts) == 1 and len(self.catalog.districts) > 1 else None
 
     def by_original(self, row_scores: np.ndarray, eligible: np.ndarray) -> np.ndarray:
         """Each original's score: the best of its eligible rows (itself and its translations)."""
@@ -273,15 +292,28 @@ def read_state(models: list[DenseModel], settings: Settings, glossaries: dict[st
         return head if original is None or named_by_head(original) else None
 
     names = [_names(rows[pid], named_by_head(rows[pid])) for pid in ids]
-    keyword_sides: dict[str, KeywordSide] = {}
-    for language in languages:
-        members = [i for i, pid in enumerate(ids) if rows[pid].language == language]
-        keyword_sides[language] = KeywordSide(
+
+    def keyword_side(language: str, members: list[int]) -> KeywordSide:
+        return KeywordSide(
             np.array(members, dtype=np.int64),
             KeywordIndex([keyword_texts[ids[i]] for i in members], language),
             # Headings name topics: a question that names one ("What is the mission?") finds it.
             KeywordIndex([rows[ids[i]].section for i in members], language),
         )
+
+    keyword_sides = {
+        language: keyword_side(language, [i for i, pid in enumerate(ids) if rows[pid].language == language])
+        for language in languages
+    }
+    # With several districts' plans, a question kept to one district's is ranked by keywords
+    # weighed over that district's passages alone, as if they were the only ones: how common a
+    # word is in other districts' plans says nothing of which of this district's passages answers.
+    district_of = [rows[rows[pid].original_id or pid].district for pid in ids]
+    by_district: dict[tuple[str, str], list[int]] = {}
+    for i, pid in enumerate(ids):
+        by_district.setdefault((rows[pid].language, district_of[i]), []).append(i)
+    several = len(set(district_of)) > 1
+    district_sides = {key: keyword_side(key[0], members) for key, members in by_district.items() if several}
     sizes = [len(rows[i].units) for i in ids]
     unit_matrix: dict[str, np.ndarray] = {}
     chunk_matrix: dict[str, np.ndarray] = {}
@@ -338,6 +370,13 @@ def read_state(models: list[DenseModel], settings: Settings, glossaries: dict[st
             lang: glossary.bridging(" ".join(keyword_texts[pid] for pid in ids if rows[pid].language == lang))
             for lang, glossary in glossaries.items()
         },
+        # ...and, for a question kept to one district's plans, the phrases that district's never uses.
+        district_glossaries={
+            (lang, district): glossary.bridging(" ".join(keyword_texts[ids[i]] for i in by_district[lang, district]))
+            for lang, glossary in glossaries.items()
+            for language, district in district_sides
+            if language == lang
+        },
         speller=Speller(
             {
                 lang: [keyword_texts[pid] for pid in ids if rows[pid].language == lang]
@@ -347,6 +386,7 @@ def read_state(models: list[DenseModel], settings: Settings, glossaries: dict[st
         ),
         names=names,
         keyword_sides=keyword_sides,
+        district_keyword_sides=district_sides,
         unit_bounds=np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64),
         unit_matrix=unit_matrix,
         chunk_matrix=chunk_matrix,

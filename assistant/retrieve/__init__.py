@@ -182,14 +182,16 @@ class Retriever:
         settings = self._settings
         state = self._state  # one state for the whole search, even if a reload swaps it meanwhile
         lang = query.lang
-        side = state.keyword_sides.get(lang) or state.keyword_sides["en"]
+        # Ranked by keywords weighed over the district's plans when the question keeps to one;
+        # what the plans say at all (the terms known, their coverage) is read over every plan.
+        side, whole = state.keyword_side(lang, query.scope.districts), state.keyword_side(lang)
         side_lang = side.keywords.lang
         # The district's name says whose plans (the district filter below keeps to them), not what
         # is asked: its words would rank the passages that repeat the name.
         named_by = set(question_tokens(" ".join(query.scope.naming_words), side_lang))
         asked_tokens = [t for t in question_tokens(query.text, side_lang) if t not in named_by]
-        terms = [side.keywords.known(t) for t in asked_tokens or question_tokens(query.text, side_lang)]
-        glossary = state.glossaries.get(side_lang)
+        terms = [whole.keywords.known(t) for t in asked_tokens or question_tokens(query.text, side_lang)]
+        glossary = state.glossary(side_lang, query.scope.districts)
         ideas = glossary.found(query.text) if glossary else []
         plan_terms = question_tokens(" ".join(glossary.plan_words[i] for i in ideas), side_lang) if glossary else []
         # A question is matched against the originals and their translations into its language,
@@ -281,7 +283,7 @@ class Retriever:
             state=state,
             query=query,
             terms=terms,
-            keywords=side.keywords,
+            keywords=whole.keywords,
             context_terms=[t for t in dict.fromkeys(context_terms) if t not in terms],
             rankings=rankings,
             weights=weights,

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from assistant.embedding import Embedder
@@ -69,3 +70,25 @@ def test_the_plans_words_for_a_parents_words_are_looked_for_in_the_named_distric
     assert "Pasadena Unified School District" in homes("Will students learn to manage money?")
     # ...which is not where a question about Copper Basin is answered.
     assert homes("Will Copper Basin students learn to manage money?") <= {"Copper Basin Public Schools"}
+
+
+def test_keywords_rank_a_districts_passages_as_if_its_plans_were_the_only_ones(
+    two_districts: tuple[Path, Path], embedders: dict[str, Embedder], plan_assistant: PlanAssistant
+) -> None:
+    data, corpus = two_districts
+    own = PlanAssistant(make_settings(data, corpus, answer_from_own_district=True), embedders)
+    question = "How will the district support the social and emotional wellness of students?"
+
+    def keyword_scores(assistant: PlanAssistant) -> dict[tuple[str, int], float]:
+        gathered = assistant.retriever.gather(assistant.read(question, (), None))
+        state = gathered.state
+        return {
+            (state.passages[pid].doc_id, state.passages[pid].ordinal): round(float(score), 9)
+            for pid, score in zip(state.ids, gathered.scores["keywords"])
+            if np.isfinite(score)
+        }
+
+    # The other district's plans use these words too; how often says nothing of PUSD's passages.
+    alone = keyword_scores(plan_assistant)
+    assert alone and max(alone.values()) > 0
+    assert keyword_scores(own) == alone
