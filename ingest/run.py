@@ -4,9 +4,9 @@ The index being served is never written. Each ingest that changes anything build
 generation beside it (assistant/index/generations.py), and only new text is embedded: an embedded
 store's new generation starts as a copy of the current one's files and only what changed is
 written into it; on a Chroma server, generations share their rows and an ingest adds what is new
-and marks what went (assistant/index/rows.py). The pointer moves to the new generation once every model's collection in it has been
-written and counted. An ingest stopped at any point (an
-error, Ctrl-C, kill -9, a power cut) leaves the previous index serving, and new processes read it.
+and marks what went (assistant/index/rows.py). The pointer moves to the new generation once every
+model's collection in it has been written and counted. An ingest stopped at any point (an error,
+Ctrl-C, kill -9, a power cut) leaves the previous index serving, and new processes read it.
 """
 
 from __future__ import annotations
