@@ -198,7 +198,6 @@ def run_ingest(
                 # share; embedded, the current generation's files are copied and only what changed
                 # is written into the copy (or, for a small index, every row into a new store).
                 large = all(len(plan.kept) + len(plan.stale) >= COPY_FROM_ROWS for plan in plans)
-                copy = None
                 if settings.chroma_host:
                     _append(generations.create(name), plans, current, metadata, facts, tell)
                 elif current is not None and large and (copy := generations.copy(current.name, name)):
