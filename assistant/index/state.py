@@ -109,6 +109,7 @@ class IndexState:
     translations: dict[tuple[str, str], Passage]  # (original id, language) -> translated passage
     original_of: np.ndarray  # row -> position of the original it belongs to (itself for an original)
     eligible: dict[str, np.ndarray]  # language -> the rows a question in it is matched against
+    untranslated: dict[str, np.ndarray]  # language -> per original, whether none of its rows is in it
     glossaries: dict[str, Glossary]
     district_glossaries: dict[tuple[str, str], Glossary]  # (language, district): when the corpus has several
     speller: Speller  # corrects a question's typos toward the words of the plans and the glossary
@@ -353,6 +354,8 @@ def read_state(models: list[DenseModel], settings: Settings, glossaries: dict[st
         for d in primary.districts()
     ]
     originals = [rows[pid].original_id or pid for pid in ids]
+    originals_only = [pid for pid in ids if not rows[pid].original_id]
+    renderings = {(p.original_id, p.language) for p in rows.values() if p.original_id}
     return IndexState(
         fingerprint=fingerprints[models[0].key],
         in_memory=in_memory,
@@ -364,6 +367,10 @@ def read_state(models: list[DenseModel], settings: Settings, glossaries: dict[st
         eligible={
             language: np.array([not rows[pid].original_id or rows[pid].language == language for pid in ids])
             for language in languages
+        },
+        untranslated={
+            lang: np.array([rows[pid].language != lang and (pid, lang) not in renderings for pid in originals_only])
+            for lang in languages
         },
         # Each language's glossary keeps only the everyday phrases its plan text never uses.
         glossaries={

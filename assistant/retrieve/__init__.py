@@ -26,6 +26,7 @@ from assistant.question import Query
 from assistant.settings import Settings
 from assistant.text.glossary import Glossary, plain_words
 from assistant.text.keywords import KeywordIndex, question_tokens, question_words
+from assistant.text.lexicon import spanish_to_english
 
 
 @dataclass(frozen=True)
@@ -254,6 +255,19 @@ class Retriever:
             by_original = state.by_original(row_scores, eligible)
             rankings[name] = state.ranking(by_original, n, positive_only=True)
             weights[name], scores[name] = weight, by_original
+        untranslated = state.untranslated.get(lang, np.ones(state.originals, dtype=bool))  # (no plan in it)
+        if lang == "es" and settings.keyword_weight > 0 and "en" in state.keyword_sides and untranslated.any():
+            # A passage published only in English shares no keyword with a Spanish question: the
+            # question's words, put in English by what the plans' own translations taught
+            # (learn/lexicon.py), rank those passages by keywords too.
+            english = state.keyword_side("en", query.scope.districts)
+            named_es = set(question_tokens(" ".join(query.scope.naming_words), lang))
+            asked_es = [t for t in question_tokens(query.text, lang) if t not in named_es]
+            row_scores = np.zeros(len(state.ids))
+            row_scores[english.rows] = english.keywords.scores(spanish_to_english().translate(asked_es))
+            by_original = np.where(untranslated, state.by_original(row_scores, eligible), -np.inf)
+            rankings["translated"] = state.ranking(by_original, n, positive_only=True)
+            weights["translated"] = settings.keyword_weight
         if settings.glossary_home_weight > 0 and ideas and not named:
             # "starting a business" is at home where the plan says "entrepreneurial skills"
             homes = state.idea_homes.get(side_lang, [])
