@@ -44,7 +44,7 @@ from chromadb.errors import NotFoundError
 
 from assistant.errors import IndexUnavailable, IngestRunning
 from assistant.index import rows
-from assistant.index.store import PassageIndex, make_client
+from assistant.index.store import BATCH, PassageIndex, make_client
 from assistant.settings import Settings
 
 # "g" + UTC time to the microsecond + random: names sort by age, and two machines never pick the same.
@@ -274,7 +274,9 @@ class ServerGenerations(Generations):
 
     def discard(self) -> list[str]:
         """As Generations.discard; and the shared rows no kept generation reads are removed: the
-        rows collections they name no longer, the rows the oldest of them no longer sees."""
+        rows collections they name no longer, the rows the oldest of them no longer sees, and what
+        ingests stopped before their pointer moved left there (run_ingest calls this holding the
+        ingest lock, so no other ingest is writing)."""
         removed = self._unwanted()
         collections, shared = self._collections()
         for name in removed:
@@ -285,15 +287,18 @@ class ServerGenerations(Generations):
         if pointer is None:
             return removed
         oldest_read: dict[str, int] = {}  # rows collection -> the earliest time a kept generation reads it at
+        latest_read: dict[str, int] = {}  # ... and the latest
         for kept_name in {pointer.current, pointer.previous or LEGACY} - {LEGACY}:
             for collection in collections.get(kept_name, []):
                 with contextlib.suppress(NotFoundError):
                     read = PassageIndex.shared_rows(self.client.get_collection(collection, embedding_function=None))
                     if read is not None:
                         oldest_read[read[0]] = min(read[1], oldest_read.get(read[0], read[1]))
+                        latest_read[read[0]] = max(read[1], latest_read.get(read[0], read[1]))
         for collection, started_by in shared.items():
             if collection in oldest_read:
                 kept = self.client.get_collection(collection, embedding_function=None)
+                rows.forget_unpublished(kept, latest_read[collection], BATCH)
                 rows.forget_dead(kept, oldest_read[collection])
             elif started_by < pointer.current:  # (a newer one may be another ingest's, still being written)
                 with contextlib.suppress(NotFoundError):

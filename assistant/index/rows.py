@@ -12,9 +12,9 @@ metadata and the name of the rows collection with the time to read it at.
 A generation's time is later than that of every generation published before it, so rows an ingest
 adds are read by nobody until its pointer moves, and rows it marks stay visible to every reader
 until then: a stopped ingest leaves the served index as it was. The next ingest removes what the
-stopped one added and unmarks what it marked (forget_unpublished), which needs one ingest at a
-time per index (ingest.lock); rows no reader of the current or the previous generation sees are
-removed after each publish (forget_dead).
+stopped one added and unmarks what it marked (forget_unpublished), before it writes and, changed
+or not, at its end, which needs one ingest at a time per index (ingest.lock); rows no reader of
+the current or the previous generation sees are removed at the end of each ingest (forget_dead).
 """
 
 from __future__ import annotations

@@ -105,7 +105,13 @@ def test_on_a_chroma_server_an_ingest_writes_only_what_changed_and_each_generati
     killed_ingest(place, "mid_writing")
     assert "free breakfast" in passages(first) and "free lunch" not in passages(first)
     assert {model: index(first, model).count() for model in counts} == counts
+    # Put back as it was, the next ingest changes nothing, and what the killed one left is gone.
+    (corpus / "school-meals.md").write_text(MEALS, encoding="utf-8")
+    ingest(place)
+    assert generations.current() == first
+    assert {model: shared(model).count() for model in counts} == counts
 
+    (corpus / "school-meals.md").write_text(MEALS.replace("breakfast", "lunch"), encoding="utf-8")
     report = ingest(place).stdout
     second = generations.current()
     assert second and second != first
