@@ -1,5 +1,6 @@
 """A Spanish -> English lexicon of the plans' words, learned from the translations that follow their
-originals in the training districts' corpora and PUSD's (written for training, never evaluated on).
+originals in the training districts' corpora and PUSD's. (Every PUSD passage has its translation,
+so the ranking this lexicon feeds never scores PUSD's passages: its evaluation cannot move.)
 
 A Spanish question about plans published only in English shares almost no keyword with them, so
 only the multilingual model ranks their passages for it. Each translated passage pairs with its

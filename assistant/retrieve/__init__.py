@@ -255,7 +255,8 @@ class Retriever:
             by_original = state.by_original(row_scores, eligible)
             rankings[name] = state.ranking(by_original, n, positive_only=True)
             weights[name], scores[name] = weight, by_original
-        untranslated = state.untranslated.get(lang, np.ones(state.originals, dtype=bool))  # (no plan in it)
+        # (A language no plan is written in: every original lacks a rendering in it.)
+        untranslated = state.untranslated.get(lang, np.ones(state.originals, dtype=bool))
         if lang == "es" and settings.keyword_weight > 0 and "en" in state.keyword_sides and untranslated.any():
             # A passage published only in English shares no keyword with a Spanish question: the
             # question's words, put in English by what the plans' own translations taught
