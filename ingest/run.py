@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -291,6 +291,16 @@ def _embed(plans: list[_ModelPlan], embedder_factory: Callable[[str], Embedder],
             plan.vectors = vectors[plan.key]
 
 
+def _copy(source: PassageIndex, index: PassageIndex, records: list[Record], born: int | None = None) -> Iterator[int]:
+    """Write `records` into `index` with the vectors `source` stores for them, a batch at a time
+    (`born`: as rows of a shared rows collection); yields how many rows each batch wrote."""
+    for start in range(0, len(records), BATCH):
+        batch = records[start : start + BATCH]
+        stored = source.vectors([r.id for r in batch])
+        index.add(batch, np.vstack([stored[r.id] for r in batch]), born=born)
+        yield len(batch)
+
+
 def _write(
     target: Generation,
     plans: list[_ModelPlan],
@@ -309,11 +319,8 @@ def _write(
             index.create(_stamp(metadata, facts, position))
             if plan.kept and current is not None:
                 source = PassageIndex(current.client, current.collection(plan.key), plan.name)
-                for start in range(0, len(plan.kept), BATCH):
-                    rows = plan.kept[start : start + BATCH]
-                    stored = source.vectors([r.id for r in rows])
-                    index.add(rows, np.vstack([stored[r.id] for r in rows]))
-                    written += len(rows)
+                for count in _copy(source, index, plan.kept):
+                    written += count
                     tell(written, total, "writing")
             if plan.new:
                 assert plan.vectors is not None
@@ -390,12 +397,8 @@ def _append(
             rows.retire(collection, plan.stale + [r.id for r in plan.relabelled], now, at, BATCH)
             copied = plan.relabelled  # a new row each, with its new facts; the others stay as they are
             written += len(plan.kept) - len(plan.relabelled) + len(plan.stale)
-        for start in range(0, len(copied), BATCH):
-            batch = copied[start : start + BATCH]
-            assert source is not None
-            stored = source.vectors([r.id for r in batch])
-            index.add(batch, np.vstack([stored[r.id] for r in batch]), born=at)
-            written += len(batch)
+        for count in _copy(source, index, copied, born=at) if source is not None else ():
+            written += count
             tell(written, total, "writing")
         if plan.new:
             assert plan.vectors is not None
