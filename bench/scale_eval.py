@@ -41,7 +41,7 @@ from assistant.settings import Settings  # noqa: E402
 from bench import scale_corpus  # noqa: E402
 from bench.common import commit  # noqa: E402
 from evals.dataset import Question, load_questions  # noqa: E402
-from evals.districts import load_district_sets, mixed_corpus  # noqa: E402
+from evals.districts import DISTRICTS, load_district_sets, mixed_corpus  # noqa: E402
 from evals.metrics import document_hit_at_1  # noqa: E402
 from evals.runner import breakdown, run_ours  # noqa: E402
 from ingest.run import run_ingest  # noqa: E402
@@ -115,7 +115,7 @@ def render(alone: dict, library: dict, built: dict, command: str, whose: str, na
         lines += [
             "",
             f"The new districts' {named['alone']['answerable']} answerable questions that name their district, "
-            "document or year (evals/districts/, a test split), asked of PUSD's and the six districts' plans alone "
+            f"document or year ({named['source']}), asked of PUSD's and their plans alone "
             "(the evaluation's mixed corpus), then of the library that holds them too:",
             "",
             "| | alone | in the library | change |",
@@ -154,13 +154,19 @@ def main() -> int:
         help="with --other-districts: the evaluation's new districts join the library, and their questions that "
         "name a district, document or year are asked of it",
     )
+    parser.add_argument(
+        "--districts",
+        type=Path,
+        help="with --new-districts: another folder of districts in evals/districts/'s format, such as "
+        "training/districts (the districts the learned parts are fitted on: a run to read the misses of)",
+    )
     parser.add_argument("--work", type=Path, help="keep the corpora and indexes here (a later run reuses them)")
     args = parser.parse_args()
     if args.new_districts and not args.other_districts:
         parser.error("--new-districts needs --other-districts: the new districts' questions name their own districts")
     embedders = build_embedders(Settings().embedding_models, args.model_cache)
     pusd = load_questions()
-    sets = load_district_sets() if args.new_districts else []
+    sets = load_district_sets(args.districts or DISTRICTS) if args.new_districts else []
     named = [q for district in sets for q in district.questions if q.names]
 
     def rows_file(name: str) -> Path | None:
@@ -191,7 +197,12 @@ def main() -> int:
         library_rows = answered(mixed, embedders, pusd + named, rows_file("library"))
         seconds_library = time.perf_counter() - started
     library = breakdown(library_rows[: len(pusd)])
-    both = None if named_alone is None else {"alone": named_alone, "library": named_figures(library_rows[len(pusd) :])}
+    source = "evals/districts/, a test split" if args.districts is None else f"{args.districts}, not a test split"
+    both = (
+        None
+        if named_alone is None
+        else {"alone": named_alone, "library": named_figures(library_rows[len(pusd) :]), "source": source}
+    )
     out = ROOT / "bench" / "out"
     out.mkdir(parents=True, exist_ok=True)
     summary = {"alone": alone, "library": library, "named": both, "corpus": built}
@@ -199,7 +210,7 @@ def main() -> int:
     (out / "scale_eval.json").write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
     whose = f"{built['districts']} other districts'" if args.other_districts else "all of them PUSD's own"
     if sets:
-        whose += f", and the evaluation's {len(sets)} new districts'"
+        whose += f", and the {len(sets)} districts of {args.districts or 'the evaluation'}"
     if args.own_district:
         whose += "; a question naming no district answered from PUSD's plans"
     page = render(alone, library, built, " ".join(["python bench/scale_eval.py", *sys.argv[1:]]), whose, both)

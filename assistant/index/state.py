@@ -150,6 +150,10 @@ class IndexState:
             eligible = eligible & np.isin(self.row_district, list(districts))
         return eligible
 
+    def of_documents(self, documents: frozenset[str]) -> np.ndarray | None:
+        """Per original passage, whether it is in one of `documents` (None for none)."""
+        return np.isin(self.row_doc[: self.originals], list(documents)) if documents else None
+
     def keyword_side(self, lang: str, districts: frozenset[str] = frozenset()) -> KeywordSide:
         """BM25 over the passages in the question's language (English where there are none); over
         one district's alone when the question keeps to that district (eligible_for)."""
@@ -172,9 +176,22 @@ class IndexState:
         np.maximum.at(scores, self.original_of[eligible], row_scores[eligible])
         return scores
 
-    def ranking(self, scores: np.ndarray, n: int, positive_only: bool = False) -> list[str]:
-        """Original passage ids by descending score, at most n (and only scores above 0 if asked)."""
-        return [self.ids[i] for i in np.argsort(-scores)[:n] if not positive_only or scores[i] > 0]
+    def ranking(
+        self, scores: np.ndarray, n: int, positive_only: bool = False, also_of: np.ndarray | None = None
+    ) -> list[str]:
+        """Original passage ids by descending score, at most n (and only scores above 0 if asked).
+        A passage the question may not be answered from (-inf) is in no ranking, even when fewer
+        than n passages may: another district's passages would fill the ranking of a small one.
+
+        With `also_of` (of_documents), the best n of those passages follow the others: in a library
+        of a thousand pages the document a question names ("What does the LCAP say about
+        counselors?") is among the candidates even where other documents outrank it."""
+        order = np.argsort(-scores)[:n]
+        ranked = [self.ids[i] for i in order if scores[i] > (0 if positive_only else -np.inf)]
+        if also_of is None:
+            return ranked
+        named, seen = self.ranking(np.where(also_of, scores, -np.inf), n, positive_only), set(ranked)
+        return ranked + [pid for pid in named if pid not in seen]
 
 
 # A paragraph that opens with a numbered label: "Recommendation 6. To ensure ...", "Recomendación 6. Para ...".

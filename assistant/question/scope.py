@@ -73,6 +73,10 @@ class Scope:
     districts: frozenset[str] = frozenset()
     documents: frozenset[str] = frozenset()
     years: tuple[tuple[int, int], ...] = ()
+    # Of `documents`, those it names by their title, acronym or kind (and edition, when it names a
+    # year too): their passages are candidates in every ranking (IndexState.ranking). A year alone
+    # ("in 2023") is weaker: the class of 2023 or a 2023 result is often reported in another year's plan.
+    titled: frozenset[str] = frozenset()
     # The words by which it names them ("Pasadena Unified School District", "PUSD"): they say
     # whose plans, not what the question asks of them.
     naming_words: frozenset[str] = frozenset()
@@ -130,7 +134,7 @@ class Catalog:
         ours = {d for d in scope.documents if self.documents[d].district == own.name}
         if scope.documents and not ours:
             return scope  # it names another district's document ("Ashford Forward"): that decides
-        return replace(scope, districts=frozenset({own.name}), documents=frozenset(ours))
+        return replace(scope, districts=frozenset({own.name}), documents=frozenset(ours), titled=scope.titled & ours)
 
     def scope_of(self, question: str) -> Scope:
         words = _plain(question)
@@ -141,21 +145,26 @@ class Catalog:
         # Of the named districts' documents (of all, when it names none):
         among = {d: f for d, f in self.documents.items() if not districts or f.district in districts}
         documents = {d for d in among if any(_holds(words, p) for p in self._document_phrases[d])}
-        # A document named by its title that only one district publishes names that district too:
-        # "What is Goal 2 of the District Improvement Plan about?" asks for that district's plan.
-        owners = {self.documents[d].district for d in documents}
-        if not districts and len(owners) == 1 and "" not in owners:
-            districts = frozenset(owners)
         years = tuple(years_of(question))
+        titled = documents
         if years:
             editions = {d: years_of(f.edition) for d, f in among.items()}
-            # "2024-25" names the 2024-25 edition; failing one, a year names the editions that cover it.
             exact = {d for d, spans in editions.items() if set(spans) & set(years)}
-            covering = exact or {
+            covering = {
                 d
                 for d, spans in editions.items()
                 if any(first <= a and b <= last for first, last in spans for a, b in years)
             }
-            # With a document's title too, those of them.
-            documents = ((documents & covering) or covering) if documents else covering
-        return Scope(districts, frozenset(documents), years, frozenset(w for n in said for w in n))
+            # With a document's title, a year names the editions that cover it: "the 2026-27 LCAP"
+            # is the 2024-2027 LCAP as well as its 2026-27 summary.
+            titled = (documents & (exact | covering)) or documents
+            # Alone, the edition it names ("2024-25"); failing one, those that cover the year.
+            documents = titled or exact or covering
+        # A document named by its title (and edition) that only one district publishes names that
+        # district too: "What is Goal 2 of the District Improvement Plan about?" asks for that
+        # district's plan, and "the 2023-24 board goals" for those of the board that set them then.
+        owners = {self.documents[d].district for d in titled}
+        if not districts and len(owners) == 1 and "" not in owners:
+            districts = frozenset(owners)
+        naming = frozenset(w for n in said for w in n)
+        return Scope(districts, frozenset(documents), years, titled=frozenset(titled), naming_words=naming)

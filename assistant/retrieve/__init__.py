@@ -199,6 +199,7 @@ class Retriever:
         # of the districts it names when the corpus holds several.
         eligible = state.eligible_for(lang, query.scope.districts)
         n = min(settings.dense_candidates, state.originals)
+        in_named = state.of_documents(query.scope.titled)
         asked = question_words(query.text, side_lang)
         # "What is the mission of Pasadena Unified School District?" names the mission: the
         # district's name says whose plans, so it does not dilute the heading's share of the question.
@@ -225,12 +226,13 @@ class Retriever:
                 1.0 if reads_it else settings.english_only_share_for_other_languages
             )
             similarities = self._dense_ranking(state, model, vector, eligible, n)
-            ranked = state.ranking(similarities, n)
+            ranked = state.ranking(similarities, n, also_of=in_named)
             per_unit = state.unit_matrix[model.key] @ vector
             best_unit = state.by_original(np.maximum.reduceat(per_unit, state.unit_bounds[:-1]), eligible)
             dense_name, unit_name = (f"{'tuned-' if tuned else ''}{kind}:{model.key}" for kind in ("dense", "unit"))
             rankings[dense_name], weights[dense_name] = ranked, settings.dense_weight * share
-            rankings[unit_name], weights[unit_name] = state.ranking(best_unit, n), settings.unit_weight * share
+            rankings[unit_name] = state.ranking(best_unit, n, also_of=in_named)
+            weights[unit_name] = settings.unit_weight * share
             if tuned:
                 continue  # a tuned side only votes: the answer and the confidence read the models' own similarities
             scores[f"dense:{model.key}"], scores[f"unit:{model.key}"] = similarities, best_unit
@@ -253,7 +255,7 @@ class Retriever:
             row_scores = np.zeros(len(state.ids))
             row_scores[side.rows] = keyword_scores
             by_original = state.by_original(row_scores, eligible)
-            rankings[name] = state.ranking(by_original, n, positive_only=True)
+            rankings[name] = state.ranking(by_original, n, positive_only=True, also_of=in_named)
             weights[name], scores[name] = weight, by_original
         # (A language no plan is written in: every original lacks a rendering in it.)
         untranslated = state.untranslated.get(lang, np.ones(state.originals, dtype=bool))
@@ -267,7 +269,7 @@ class Retriever:
             row_scores = np.zeros(len(state.ids))
             row_scores[english.rows] = english.keywords.scores(spanish_to_english().translate(asked_es))
             by_original = np.where(untranslated, state.by_original(row_scores, eligible), -np.inf)
-            rankings["translated"] = state.ranking(by_original, n, positive_only=True)
+            rankings["translated"] = state.ranking(by_original, n, positive_only=True, also_of=in_named)
             weights["translated"] = settings.keyword_weight
         if settings.glossary_home_weight > 0 and ideas and not named:
             # "starting a business" is at home where the plan says "entrepreneurial skills"

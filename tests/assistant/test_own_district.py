@@ -92,3 +92,23 @@ def test_keywords_rank_a_districts_passages_as_if_its_plans_were_the_only_ones(
     alone = keyword_scores(plan_assistant)
     assert alone and max(alone.values()) > 0
     assert keyword_scores(own) == alone
+
+
+def test_the_passages_of_a_document_the_question_names_are_candidates_even_when_others_outrank_them(
+    two_districts: tuple[Path, Path], embedders: dict[str, Embedder]
+) -> None:
+    data, corpus = two_districts
+    state = PlanAssistant(make_settings(data, corpus), embedders).retriever.state
+    in_plan = state.of_documents(frozenset({"planning-for-the-future"}))
+    assert in_plan is not None and 5 < in_plan.sum() < state.originals - 5
+    outranked = np.where(in_plan, 0.5, 1.0)  # every other passage scores higher
+    ranking = state.ranking(outranked, 5, also_of=in_plan)
+    documents = [state.passages[pid].doc_id for pid in ranking]
+    assert len(ranking) == 10 and "planning-for-the-future" not in documents[:5]
+    assert documents[5:] == ["planning-for-the-future"] * 5
+    assert state.ranking(outranked, 5)[:5] == ranking[:5]
+    # A passage the question may not be answered from (-inf) fills no ranking, however short.
+    only_plan = np.where(in_plan, 1.0, -np.inf)
+    ranked = state.ranking(only_plan, state.originals)
+    assert len(ranked) == in_plan.sum()
+    assert {state.passages[pid].doc_id for pid in ranked} == {"planning-for-the-future"}

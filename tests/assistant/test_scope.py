@@ -63,6 +63,20 @@ def test_a_question_names_districts_documents_and_editions(question: str, distri
     assert (set(scope.districts), set(scope.documents)) == (districts, documents)
 
 
+@pytest.mark.parametrize(
+    ("question", "titled"),
+    [
+        ("In the 2023-24 board goals, what was the attendance target?", {"hc-2023"}),
+        ("How much does the 2025-26 LCAP spend on counselors?", {"mv-lcap"}),  # its 2024-27 edition covers it
+        ("What does the equity plan say about the class of 2030?", {"pr-equity"}),  # no edition covers 2030
+        ("what were the goals for 2024-25", set()),  # a year alone names an edition, not the document asked of
+        ("What does the plan say about counselors?", set()),
+    ],
+)
+def test_the_documents_a_question_names_by_title_are_those_it_is_answered_from(question: str, titled: set) -> None:
+    assert set(CATALOG.scope_of(question).titled) == titled
+
+
 def test_the_first_district_is_the_corpus_own_and_its_short_name_is_how_answers_call_it() -> None:
     district = CATALOG.district()
     assert district is not None and district.short_name == "Harbor City"
