@@ -54,6 +54,9 @@ class Settings(BaseSettings):
     # priority?"; shares 0 and 0.2 let "cultura" in passing rank OUR CULTURE; weights 1-4 with
     # shares 0.3-0.5 tie, and the smallest of each is kept.
     label_weight: float = Field(default=1.0, ge=0)
+    # The passages of the documents a question names by title ("the Equity Plan"), in the order the
+    # other rankings agree on, as one more ranking in the fusion at this weight.
+    named_document_weight: float = Field(default=1.0, ge=0)
     label_min_share: float = Field(default=0.3, ge=0, le=1)
     max_citations: int = Field(default=3, ge=1, le=10)
     # Everyday words -> the plan's words (assistant/glossary.py): how far a question that uses them

@@ -285,6 +285,15 @@ class Retriever:
             weights["homes"] = settings.glossary_home_weight
         if settings.label_weight > 0:
             rankings["named"], weights["named"] = named, settings.label_weight
+        if in_named is not None and settings.named_document_weight > 0:
+            # In a library, other documents outvote the one a question names in every ranking: its
+            # passages, in the order the rankings so far agree on, are one more ranking.
+            agreed: dict[str, float] = {}
+            for name, ranking in rankings.items():
+                for rank, pid in enumerate(ranking, start=1):
+                    agreed[pid] = agreed.get(pid, 0.0) + weights[name] / (settings.rrf_k + rank)
+            in_document = sorted((pid for pid in agreed if in_named[state.position[pid]]), key=lambda p: -agreed[p])
+            rankings["document"], weights["document"] = in_document[:n], settings.named_document_weight
         led_with = next((state.unit_owner[q] for q in query.led_with if q in state.unit_owner), None)
         if led_with is not None and settings.shown_weight > 0:
             rankings["shown"], weights["shown"] = [led_with], settings.shown_weight

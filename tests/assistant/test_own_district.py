@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from assistant.embedding import Embedder
+from assistant.retrieve import Gathered
 from assistant.schemas import Turn
 from assistant.service import PlanAssistant
 from evals.districts import mixed_corpus
@@ -112,3 +113,28 @@ def test_the_passages_of_a_document_the_question_names_are_candidates_even_when_
     ranked = state.ranking(only_plan, state.originals)
     assert len(ranked) == in_plan.sum()
     assert {state.passages[pid].doc_id for pid in ranked} == {"planning-for-the-future"}
+
+
+def test_the_document_a_question_names_is_one_more_ranking_in_the_fusion(
+    two_districts: tuple[Path, Path], embedders: dict[str, Embedder]
+) -> None:
+    data, corpus = two_districts
+    named = "What does the Educational Master Plan say about families taking part in their children's schooling?"
+
+    def gathered(question: str, weight: float) -> Gathered:
+        assistant = PlanAssistant(make_settings(data, corpus, named_document_weight=weight), embedders)
+        return assistant.retriever.gather(assistant.read(question, (), None))
+
+    found = gathered(named, 1.0)
+    ranking, k = found.rankings["document"], make_settings(data, corpus).rrf_k
+    assert ranking and {found.state.passages[pid].doc_id for pid in ranking} == {"planning-for-the-future"}
+    assert found.weights["document"] == 1.0
+    # Its order is the other rankings' agreement: it opens with the plan's best fused passage.
+    others = {name: ranks for name, ranks in found.rankings.items() if name != "document"}
+    agreed = {
+        pid: sum(found.weights[name] / (k + ranks.index(pid) + 1) for name, ranks in others.items() if pid in ranks)
+        for pid in ranking
+    }
+    assert ranking[0] == max(agreed, key=lambda pid: agreed[pid])
+    assert "document" not in gathered(named, 0.0).rankings
+    assert "document" not in gathered("What does the plan say about families?", 1.0).rankings
