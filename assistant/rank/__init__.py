@@ -13,6 +13,7 @@ from typing import Protocol
 
 from assistant.index.state import Passage
 from assistant.retrieve import Gathered
+from assistant.retrieve.fusion import fuse
 from assistant.text.keywords import KeywordIndex
 
 
@@ -38,15 +39,6 @@ class Retrieval:
 
 class Ranker(Protocol):
     def rank(self, gathered: Gathered, n: int) -> Retrieval: ...
-
-
-def fuse(rankings: list[list[str]], weights: list[float], k: int) -> dict[str, float]:
-    """Weighted reciprocal rank fusion: score(d) = sum_i w_i / (k + rank_i(d)), ranks from 1."""
-    scores: dict[str, float] = {}
-    for ranking, weight in zip(rankings, weights):
-        for rank, item in enumerate(ranking, start=1):
-            scores[item] = scores.get(item, 0.0) + weight / (k + rank)
-    return scores
 
 
 def ranked(gathered: Gathered, order: list[str], scores: list[float]) -> Retrieval:

@@ -11,8 +11,8 @@ import math
 import numpy as np
 
 from assistant.index.state import Passage
-from assistant.rank import fuse
 from assistant.retrieve import Gathered
+from assistant.retrieve.fusion import fuse
 from ingest.blocks import ROW_SEPARATOR
 
 FUSION_K = 5  # the fusion's own constant, for the `fusion` feature

@@ -23,6 +23,7 @@ import numpy as np
 from assistant.embedding import Embedder, QuestionSide
 from assistant.index.state import DenseModel, IndexState, Passage, read_state
 from assistant.question import Query
+from assistant.retrieve.fusion import fuse
 from assistant.settings import Settings
 from assistant.text.glossary import Glossary, plain_words
 from assistant.text.keywords import KeywordIndex, question_tokens, question_words
@@ -288,10 +289,7 @@ class Retriever:
         if in_named is not None and settings.named_document_weight > 0:
             # In a library, other documents outvote the one a question names in every ranking: its
             # passages, in the order the rankings so far agree on, are one more ranking.
-            agreed: dict[str, float] = {}
-            for name, ranking in rankings.items():
-                for rank, pid in enumerate(ranking, start=1):
-                    agreed[pid] = agreed.get(pid, 0.0) + weights[name] / (settings.rrf_k + rank)
+            agreed = fuse(list(rankings.values()), [weights[name] for name in rankings], settings.rrf_k)
             in_document = sorted((pid for pid in agreed if in_named[state.position[pid]]), key=lambda p: -agreed[p])
             rankings["document"], weights["document"] = in_document[:n], settings.named_document_weight
         led_with = next((state.unit_owner[q] for q in query.led_with if q in state.unit_owner), None)
