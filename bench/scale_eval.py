@@ -43,7 +43,7 @@ from bench.common import commit  # noqa: E402
 from evals.dataset import Question, load_questions  # noqa: E402
 from evals.districts import DISTRICTS, load_district_sets, mixed_corpus  # noqa: E402
 from evals.metrics import document_hit_at_1  # noqa: E402
-from evals.runner import breakdown, run_ours  # noqa: E402
+from evals.runner import breakdown, run_ours, write_rows  # noqa: E402
 from ingest.run import run_ingest  # noqa: E402
 
 GROUPS = ("en:test", "es:test", "en:dev", "es:dev", "all")
@@ -58,7 +58,7 @@ def answered(
     print(f"{settings.corpus_dir}: {report.render()}", file=sys.stderr)
     rows = run_ours(PlanAssistant(settings, embedders), questions, settings.corpus_dir)
     if rows_file is not None:
-        rows_file.write_text("".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows), encoding="utf-8")
+        write_rows(rows_file, rows)
     return rows
 
 

@@ -203,11 +203,16 @@ def report_markdown(
     return "\n".join(lines)
 
 
+def write_rows(path: Path, rows: Sequence[dict]) -> None:
+    """Each question's scored answer, one JSON object a line."""
+    with path.open("w", encoding="utf-8") as handle:
+        for row in rows:
+            handle.write(json.dumps(row, ensure_ascii=False) + "\n")
+
+
 def write_outputs(out_dir: Path, summary: dict, rows: dict[str, list[dict]], markdown: str) -> None:
     out_dir.mkdir(parents=True, exist_ok=True)
     (out_dir / "summary.json").write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
     (out_dir / "report.md").write_text(markdown, encoding="utf-8")
     for name, system_rows in rows.items():
-        with (out_dir / f"results-{name}.jsonl").open("w", encoding="utf-8") as handle:
-            for row in system_rows:
-                handle.write(json.dumps(row, ensure_ascii=False) + "\n")
+        write_rows(out_dir / f"results-{name}.jsonl", system_rows)

@@ -13,7 +13,6 @@ hit@3, and the shares answered right and answered wrong. Settings come from the 
 from __future__ import annotations
 
 import argparse
-import json
 from pathlib import Path
 
 from assistant.embedding import build_embedders, model_name
@@ -21,7 +20,7 @@ from assistant.service import PlanAssistant
 from assistant.settings import Settings
 from evals.districts import load_district_sets, mixed_corpus
 from evals.metrics import answered_right, answered_wrong, document_hit_at_1, hit_at
-from evals.runner import run_ours
+from evals.runner import run_ours, write_rows
 from ingest.run import run_ingest
 from learn.examples import TRAINING
 
@@ -41,7 +40,7 @@ def main() -> None:
     questions = [q for district in sets for q in district.questions if q.names]
     rows = run_ours(PlanAssistant(settings, embedders), questions, corpus)
     if args.rows:
-        args.rows.write_text("".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows), encoding="utf-8")
+        write_rows(args.rows, rows)
     figures = (document_hit_at_1(rows), hit_at(rows, 1), hit_at(rows, 3), answered_right(rows), answered_wrong(rows))
     print(f"{len(rows)} questions: right document / hit@1 / hit@3 / answered right / answered wrong")
     print(" / ".join(f"{x:.3f}" for x in figures))
