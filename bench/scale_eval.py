@@ -35,16 +35,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from assistant.embedding import build_embedders, model_name  # noqa: E402
-from assistant.service import PlanAssistant  # noqa: E402
+from assistant.embedding import build_embedders  # noqa: E402
 from assistant.settings import Settings  # noqa: E402
 from bench import scale_corpus  # noqa: E402
 from bench.common import commit  # noqa: E402
 from evals.dataset import Question, load_questions  # noqa: E402
 from evals.districts import DISTRICTS, load_district_sets, mixed_corpus  # noqa: E402
 from evals.metrics import document_hit_at_1  # noqa: E402
-from evals.runner import breakdown, run_ours, write_rows  # noqa: E402
-from ingest.run import run_ingest  # noqa: E402
+from evals.runner import assistant_on, breakdown, run_ours, write_rows  # noqa: E402
 
 GROUPS = ("en:test", "es:test", "en:dev", "es:dev", "all")
 METRICS = ("hit_at_1", "hit_at_3")
@@ -54,9 +52,9 @@ def answered(
     settings: Settings, embedders: dict, questions: list[Question], rows_file: Path | None = None
 ) -> list[dict]:
     """Ingest the settings' corpus, then each question's scored answer (evals/runner.py's rows)."""
-    report = run_ingest(settings, lambda key: embedders[key], model_name, progress=False)
+    assistant, report = assistant_on(settings, embedders, settings.corpus_dir, settings.data_dir)
     print(f"{settings.corpus_dir}: {report.render()}", file=sys.stderr)
-    rows = run_ours(PlanAssistant(settings, embedders), questions, settings.corpus_dir)
+    rows = run_ours(assistant, questions, settings.corpus_dir)
     if rows_file is not None:
         write_rows(rows_file, rows)
     return rows

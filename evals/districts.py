@@ -14,12 +14,10 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from assistant.embedding import Embedder, model_name
-from assistant.service import PlanAssistant
+from assistant.embedding import Embedder
 from assistant.settings import Settings
 from evals.dataset import Conversation, Question, load_conversations, load_questions
 from ingest.corpus import MANIFEST, read_corpus_manifest
-from ingest.run import run_ingest
 
 DISTRICTS = Path(__file__).parent / "districts"
 # The rows of run_district_sets and their groups in the evaluation's summary: "nd/all" is every
@@ -86,24 +84,21 @@ def run_district_sets(
     mixed into one corpus with the settings' own (`mixed`; `mixed-named`: the questions that name
     their district, document or year), with the tutorial baseline beside ours."""
     from evals.baseline import TutorialBaseline
-    from evals.runner import run_baseline, run_conversations, run_ours
+    from evals.runner import assistant_on, run_baseline, run_conversations, run_ours
 
     rows: dict[str, list[dict]] = {name: [] for name in ("districts", "districts-conv", "mixed", "mixed-named")}
     if with_baseline:
         rows |= {"districts-baseline": [], "mixed-baseline": [], "mixed-named-baseline": []}
     questions = [q for district in sets for q in district.questions]
     for district in sets:
-        local = settings.model_copy(update={"corpus_dir": district.corpus_dir, "data_dir": work_dir / district.slug})
-        run_ingest(local, lambda key: embedders[key], model_name, progress=False)
-        assistant = PlanAssistant(local, embedders)
+        assistant, _ = assistant_on(settings, embedders, district.corpus_dir, work_dir / district.slug)
         rows["districts"] += run_ours(assistant, district.questions, district.corpus_dir)
         rows["districts-conv"] += run_conversations(assistant, district.conversations, district.corpus_dir)
         if with_baseline:
             rows["districts-baseline"] += run_baseline(TutorialBaseline(district.corpus_dir), district.questions)
     corpus = mixed_corpus([settings.corpus_dir, *(d.corpus_dir for d in sets)], work_dir / "mixed" / "corpus")
-    mixed = settings.model_copy(update={"corpus_dir": corpus, "data_dir": work_dir / "mixed"})
-    run_ingest(mixed, lambda key: embedders[key], model_name, progress=False)
-    rows["mixed"] = run_ours(PlanAssistant(mixed, embedders), questions, corpus)
+    mixed, _ = assistant_on(settings, embedders, corpus, work_dir / "mixed")
+    rows["mixed"] = run_ours(mixed, questions, corpus)
     rows["mixed-named"] = _named(rows["mixed"], questions)
     if with_baseline:
         rows["mixed-baseline"] = run_baseline(TutorialBaseline(corpus), questions)

@@ -9,14 +9,17 @@ import json
 from collections.abc import Sequence
 from pathlib import Path
 
+from assistant.embedding import Embedder, model_name
 from assistant.question.conversation import quoted_texts
 from assistant.schemas import Answer
 from assistant.schemas import Turn as HistoryTurn
 from assistant.service import Explained, PlanAssistant
+from assistant.settings import Settings
 from evals.baseline import TutorialBaseline
 from evals.dataset import Conversation, Question
 from evals.metrics import first_hit_rank, reliability, summarize
 from evals.verbatim import is_verbatim
+from ingest.run import IngestReport, run_ingest
 
 THRESHOLDS = Path(__file__).parent / "thresholds.json"
 OUT = Path(__file__).parent / "out"
@@ -70,6 +73,16 @@ def _scored(question: Question, explained: Explained, corpus_dir: Path) -> dict:
             "quotes": quoted_texts(answer.answer) if answer.lang == "en" else [],
         },
     )
+
+
+def assistant_on(
+    settings: Settings, embedders: dict[str, Embedder], corpus_dir: Path, data_dir: Path
+) -> tuple[PlanAssistant, IngestReport]:
+    """An assistant on another corpus than the settings' (a district's, a mixed one, a library),
+    its index built or brought up to date in `data_dir` first."""
+    local = settings.model_copy(update={"corpus_dir": corpus_dir, "data_dir": data_dir})
+    report = run_ingest(local, lambda key: embedders[key], model_name, progress=False)
+    return PlanAssistant(local, embedders), report
 
 
 def run_ours(assistant: PlanAssistant, questions: Sequence[Question], corpus_dir: Path) -> list[dict]:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from assistant.embedding import Embedder, model_name
+from assistant.embedding import Embedder
 from assistant.index.state import Passage
 from assistant.rank.features import candidate_features, candidates
 from assistant.retrieve import Gathered
@@ -25,7 +25,7 @@ from assistant.settings import Settings
 from evals.dataset import Question
 from evals.districts import DistrictSet, load_district_sets
 from evals.metrics import matches
-from ingest.run import run_ingest
+from evals.runner import assistant_on
 
 TRAINING = Path(__file__).resolve().parent.parent / "training" / "districts"
 
@@ -56,9 +56,8 @@ def shown_texts(passage: Passage) -> list[tuple[str, str]]:
 
 def district_assistant(district: DistrictSet, settings: Settings, embedders: dict[str, Embedder], work: Path):  # type: ignore[no-untyped-def]
     """The district's corpus ingested into its own data folder under `work`, and an assistant on it."""
-    local = settings.model_copy(update={"corpus_dir": district.corpus_dir, "data_dir": work / district.slug})
-    run_ingest(local, lambda key: embedders[key], model_name, progress=False)
-    return PlanAssistant(local, embedders)
+    assistant, _ = assistant_on(settings, embedders, district.corpus_dir, work / district.slug)
+    return assistant
 
 
 def examples_of(district: DistrictSet, assistant: PlanAssistant) -> list[Example]:

@@ -15,13 +15,11 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from assistant.embedding import build_embedders, model_name
-from assistant.service import PlanAssistant
+from assistant.embedding import build_embedders
 from assistant.settings import Settings
 from evals.districts import load_district_sets, mixed_corpus
 from evals.metrics import answered_right, answered_wrong, document_hit_at_1, hit_at
-from evals.runner import run_ours, write_rows
-from ingest.run import run_ingest
+from evals.runner import assistant_on, run_ours, write_rows
 from learn.examples import TRAINING
 
 PUSD = Path(__file__).resolve().parent.parent / "corpus"
@@ -34,11 +32,11 @@ def main() -> None:
     args = parser.parse_args()
     sets = load_district_sets(TRAINING)
     corpus = mixed_corpus([PUSD, *(d.corpus_dir for d in sets)], args.work / "corpus")
-    settings = Settings().model_copy(update={"corpus_dir": corpus, "data_dir": args.work / "data"})
+    settings = Settings()
     embedders = build_embedders(settings.embedding_models, settings.model_cache_dir)
-    run_ingest(settings, lambda key: embedders[key], model_name, progress=False)
+    assistant, _ = assistant_on(settings, embedders, corpus, args.work / "data")
     questions = [q for district in sets for q in district.questions if q.names]
-    rows = run_ours(PlanAssistant(settings, embedders), questions, corpus)
+    rows = run_ours(assistant, questions, corpus)
     if args.rows:
         write_rows(args.rows, rows)
     figures = (document_hit_at_1(rows), hit_at(rows, 1), hit_at(rows, 3), answered_right(rows), answered_wrong(rows))
