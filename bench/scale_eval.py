@@ -14,11 +14,14 @@ answer such questions from PUSD's plans (settings.answer_from_own_district). Eve
 both indexes through PlanAssistant, as `plan-assistant eval` asks them; the groups are
 evals/runner.py's.
 
-With --new-districts (and --other-districts) the evaluation's six new districts (evals/districts/,
-a test split) join the library too, and their questions that name a district, document or year
-are asked of it, beside the same questions asked of PUSD's and their plans alone (the evaluation's
+With --new-districts the evaluation's six new districts (evals/districts/, a test split) join the
+library too. With --other-districts their questions that name a district, document or year are
+asked of it, beside the same questions asked of PUSD's and their plans alone (the evaluation's
 mixed corpus): whether a question naming a document is answered from it (the first citation is
-from the document the expected passage is in) and from the right passage.
+from the document the expected passage is in) and from the right passage. Without it their
+documents are PUSD's own, as the library's, and their questions that name nothing are asked: what
+a question about a document other than the district's main plans (corpus/manifest.json's
+`featured`) gets in a library where those are weighed first.
 """
 
 from __future__ import annotations
@@ -70,14 +73,15 @@ def named_figures(rows: list[dict]) -> dict[str, float | int]:
     }
 
 
-def own_library(corpus: Path, library: Path, target: Path) -> Path:
-    """corpus/ with the library's documents added as the corpus district's own."""
+def own_library(corpus: Path, libraries: list[Path], target: Path) -> Path:
+    """corpus/ with the documents of `libraries` added as the corpus district's own."""
     shutil.rmtree(target, ignore_errors=True)
     target.mkdir(parents=True)
     manifest = json.loads((corpus / "manifest.json").read_text(encoding="utf-8"))
-    added = json.loads((library / "manifest.json").read_text(encoding="utf-8"))["documents"]
-    manifest["documents"] += [{k: v for k, v in entry.items() if k != "district"} for entry in added]
-    for folder in (corpus, library):
+    for library in libraries:
+        added = json.loads((library / "manifest.json").read_text(encoding="utf-8"))["documents"]
+        manifest["documents"] += [{k: v for k, v in entry.items() if k != "district"} for entry in added]
+    for folder in (corpus, *libraries):
         for path in folder.iterdir():
             if path.name != "manifest.json":
                 shutil.copy2(path, target / path.name)
@@ -112,9 +116,8 @@ def render(alone: dict, library: dict, built: dict, command: str, whose: str, na
     if named:
         lines += [
             "",
-            f"The new districts' {named['alone']['answerable']} answerable questions that name their district, "
-            f"document or year ({named['source']}), asked of PUSD's and their plans alone "
-            "(the evaluation's mixed corpus), then of the library that holds them too:",
+            f"The new districts' {named['alone']['answerable']} answerable questions {named['what']} "
+            f"({named['source']}), asked of PUSD's and their plans alone, then of the library that holds them too:",
             "",
             "| | alone | in the library | change |",
             "|---|---:|---:|---:|",
@@ -160,12 +163,12 @@ def main() -> int:
     )
     parser.add_argument("--work", type=Path, help="keep the corpora and indexes here (a later run reuses them)")
     args = parser.parse_args()
-    if args.new_districts and not args.other_districts:
-        parser.error("--new-districts needs --other-districts: the new districts' questions name their own districts")
     embedders = build_embedders(Settings().embedding_models, args.model_cache)
     pusd = load_questions()
     sets = load_district_sets(args.districts or DISTRICTS) if args.new_districts else []
-    named = [q for district in sets for q in district.questions if q.names]
+    # Among other districts' plans, their questions that name their district or document; in PUSD's
+    # own library, where their documents are PUSD's too, those that name none.
+    named = [q for district in sets for q in district.questions if q.names == args.other_districts]
 
     def rows_file(name: str) -> Path | None:
         return args.rows / f"{name}.jsonl" if args.rows else None
@@ -181,7 +184,11 @@ def main() -> int:
         seconds_alone = time.perf_counter() - started
         named_alone = None
         if sets:
-            small = mixed_corpus([ROOT / "corpus", *(d.corpus_dir for d in sets)], work / "small" / "corpus")
+            corpora = [ROOT / "corpus", *(d.corpus_dir for d in sets)]
+            if args.other_districts:
+                small = mixed_corpus(corpora, work / "small" / "corpus")
+            else:
+                small = own_library(corpora[0], corpora[1:], work / "small" / "corpus")
             small_settings = base.model_copy(update={"corpus_dir": small, "data_dir": work / "small" / "data"})
             named_alone = named_figures(answered(small_settings, embedders, named, rows_file("named-alone")))
         built = scale_corpus.build_corpus(work / "library", args.pages, args.seed)
@@ -189,17 +196,23 @@ def main() -> int:
             corpora = [ROOT / "corpus", *(d.corpus_dir for d in sets), work / "library"]
             corpus = mixed_corpus(corpora, work / "mixed" / "corpus")
         else:
-            corpus = own_library(ROOT / "corpus", work / "library", work / "mixed" / "corpus")
+            corpora = [*(d.corpus_dir for d in sets), work / "library"]
+            corpus = own_library(ROOT / "corpus", corpora, work / "mixed" / "corpus")
         mixed = base.model_copy(update={"corpus_dir": corpus, "data_dir": work / "mixed" / "data"})
         started = time.perf_counter()
         library_rows = answered(mixed, embedders, pusd + named, rows_file("library"))
         seconds_library = time.perf_counter() - started
     library = breakdown(library_rows[: len(pusd)])
     source = "evals/districts/, a test split" if args.districts is None else f"{args.districts}, not a test split"
+    what = (
+        "that name their district, document or year"
+        if args.other_districts
+        else "that name no district, document or year, their documents PUSD's own as the library's are"
+    )
     both = (
         None
         if named_alone is None
-        else {"alone": named_alone, "library": named_figures(library_rows[len(pusd) :]), "source": source}
+        else {"alone": named_alone, "library": named_figures(library_rows[len(pusd) :]), "source": source, "what": what}
     )
     out = ROOT / "bench" / "out"
     out.mkdir(parents=True, exist_ok=True)

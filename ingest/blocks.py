@@ -51,6 +51,7 @@ class SourceDocument:
     label: str = ""  # how a translation is labelled to readers, e.g. "Traducción no oficial"
     district: str = ""  # the name of the district whose document it is (the manifest's)
     edition: str = ""  # the years it covers or the year it was adopted: "2016-2020", "2024-25"
+    featured: bool = False  # one of the district's main plans (the manifest's `featured`)
 
 
 @dataclass(frozen=True)
@@ -74,6 +75,7 @@ class Chunk:
     district: str = ""
     edition: str = ""
     doc_kind: str = ""
+    featured: bool = False
 
     @property
     def id(self) -> str:

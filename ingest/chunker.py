@@ -182,6 +182,7 @@ def _chunk(
         district=document.district,
         edition=document.edition,
         doc_kind=document.kind,
+        featured=document.featured,
     )
 
 

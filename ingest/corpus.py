@@ -47,6 +47,10 @@ class ManifestEntry(BaseModel):
     label: str = ""
     # The name of the district whose document this is, one of the manifest's; by default its first.
     district: str | None = None
+    # One of the district's main plans (its strategic plan, its master plan): a question that names
+    # no document weighs their passages first, as a library's many other documents (each school's
+    # plan with its own mission, last decade's plan) would otherwise answer it as readily.
+    featured: bool = False
 
 
 class Manifest(BaseModel):
@@ -136,6 +140,7 @@ def load_corpus(corpus_dir: Path, cache_dir: Path | None = None) -> list[SourceD
                 label=entry.label if entry else "",
                 district=manifest.district_of(entry),
                 edition=entry.edition if entry else "",
+                featured=entry.featured if entry else False,
             )
         )
     missing = set(entries) - {d.url.rsplit("/", 1)[-1] for d in documents}

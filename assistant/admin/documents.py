@@ -211,6 +211,8 @@ class Documents:
             dumped = entry.model_dump(exclude_none=True)
             if not dumped.get("label"):
                 dumped.pop("label", None)
+            if not dumped.get("featured"):
+                dumped.pop("featured", None)
             raw["documents"].append(dumped)
         Manifest.model_validate(raw)  # never write a manifest the ingest would refuse
         _atomic_write(path, (json.dumps(raw, indent=2, ensure_ascii=False) + "\n").encode("utf-8"))

@@ -150,6 +150,13 @@ class IndexState:
             eligible = eligible & np.isin(self.row_district, list(districts))
         return eligible
 
+    def reachable(self, eligible: np.ndarray) -> np.ndarray:
+        """Per original passage, whether a question may be answered from it or its translations
+        (`eligible`, per row, as eligible_for gives)."""
+        reachable = np.zeros(self.originals, dtype=bool)
+        reachable[self.original_of[eligible]] = True
+        return reachable
+
     def of_documents(self, documents: frozenset[str]) -> np.ndarray | None:
         """Per original passage, whether it is in one of `documents` (None for none)."""
         return np.isin(self.row_doc[: self.originals], list(documents)) if documents else None
@@ -365,6 +372,7 @@ def read_state(models: list[DenseModel], settings: Settings, glossaries: dict[st
                 str(meta.get("district", "")),
                 str(meta.get("edition", "")),
                 str(meta.get("doc_kind", "")),
+                bool(meta.get("featured", False)),
             )
     districts = [
         DistrictFacts(d["name"], tuple(d.get("short_names", ())), dict(d.get("where_to_ask", {})))

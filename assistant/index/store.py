@@ -76,6 +76,7 @@ def chunk_records(chunks: Sequence[Chunk]) -> list[Record]:
                     "district": chunk.district,
                     "edition": chunk.edition,
                     "doc_kind": chunk.doc_kind,
+                    "featured": chunk.featured,
                 },
             )
         )

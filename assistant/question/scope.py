@@ -52,6 +52,7 @@ class DocumentFacts:
     district: str = ""
     edition: str = ""
     kind: str = ""
+    featured: bool = False
 
 
 @dataclass(frozen=True)
@@ -125,6 +126,15 @@ class Catalog:
     def own_district(self, name: str = "") -> DistrictFacts | None:
         """The deployment's district: the one its settings name (district_name), else the corpus's first."""
         return self.district(name or None) or self.district()
+
+    def featured(self, scope: Scope) -> frozenset[str]:
+        """The main plans (the manifest's `featured`) of the district a question is answered from,
+        when it names no document: every district's in a corpus of one, none when a question may
+        be answered from several districts' plans and names none of them."""
+        if scope.documents or (not scope.districts and len(self.districts) > 1):
+            return frozenset()
+        among = scope.districts or set(self.districts)
+        return frozenset(d for d, f in self.documents.items() if f.featured and (f.district in among or not f.district))
 
     def own_scope(self, scope: Scope, own: DistrictFacts) -> Scope:
         """`scope` kept to district `own` when it names no district (and no document only other

@@ -278,8 +278,7 @@ class Retriever:
             at_home = {pid for i in ideas if i < len(homes) for pid in homes[i]}
             # Of the passages the question may be answered from: the plans' words are any
             # district's, and another district's "OUR VALUES" is not the one asked about.
-            reachable = np.zeros(state.originals, dtype=bool)
-            reachable[state.original_of[eligible]] = True
+            reachable = state.reachable(eligible)
             rankings["homes"] = [
                 pid for i, pid in enumerate(state.ids[: state.originals]) if pid in at_home and reachable[i]
             ]
@@ -289,9 +288,16 @@ class Retriever:
         if in_named is not None and settings.named_document_weight > 0:
             # In a library, other documents outvote the one a question names in every ranking: its
             # passages, in the order the rankings so far agree on, are one more ranking.
-            agreed = fuse(list(rankings.values()), [weights[name] for name in rankings], settings.rrf_k)
-            in_document = sorted((pid for pid in agreed if in_named[state.position[pid]]), key=lambda p: -agreed[p])
-            rankings["document"], weights["document"] = in_document[:n], settings.named_document_weight
+            rankings["document"] = _agreed_within(rankings, weights, in_named, state, settings.rrf_k)[:n]
+            weights["document"] = settings.named_document_weight
+        # A library: beside the district's main plans, each school's plan has a mission of its own,
+        # and last decade's plan its goals. The main plans' passages, as the rankings agree on them
+        # (not when they are all the question may be answered from).
+        featured = state.of_documents(state.catalog.featured(query.scope))
+        in_library = featured is not None and not featured[state.reachable(eligible)].all()
+        if featured is not None and in_library and settings.featured_document_weight > 0:
+            rankings["featured"] = _agreed_within(rankings, weights, featured, state, settings.rrf_k)[:n]
+            weights["featured"] = settings.featured_document_weight
         led_with = next((state.unit_owner[q] for q in query.led_with if q in state.unit_owner), None)
         if led_with is not None and settings.shown_weight > 0:
             rankings["shown"], weights["shown"] = [led_with], settings.shown_weight
@@ -353,3 +359,11 @@ class Retriever:
         )
         n = min(self._settings.dense_candidates, state.originals)
         return state.ranking(state.by_original(scores, eligible), n, positive_only=True)
+
+
+def _agreed_within(
+    rankings: dict[str, list[str]], weights: dict[str, float], within: np.ndarray, state: IndexState, k: int
+) -> list[str]:
+    """The passages of `within` (per original) the rankings found, in the order their fusion gives."""
+    agreed = fuse(list(rankings.values()), [weights[name] for name in rankings], k)
+    return sorted((pid for pid in agreed if within[state.position[pid]]), key=lambda pid: -agreed[pid])

@@ -152,3 +152,15 @@ def test_the_password_hash_and_the_sign_in_cookie(tmp_path: Path) -> None:
     time.sleep(2.1)
     with pytest.raises(AdminTokenMissing):  # expired: sign in again
         auth.check_cookie(cookie)
+
+
+def test_a_main_plan_stays_featured_through_edits_and_only_it_says_so(documents: Documents) -> None:
+    path = documents.folder / "manifest.json"
+    raw = json.loads(path.read_text(encoding="utf-8"))
+    raw["documents"][1]["featured"] = True  # the arts plan is one of the district's main plans
+    path.write_text(json.dumps(raw), encoding="utf-8")
+    documents.edit("arts.md", EntryFields(title="Arts and Music Plan", edition="2025"))
+    written = {d["doc_id"]: d for d in json.loads(path.read_text(encoding="utf-8"))["documents"]}
+    assert written["arts"]["featured"] is True and written["arts"]["title"] == "Arts and Music Plan"
+    assert "featured" not in written["school-meals"]  # written as people write a manifest
+    assert [d.doc_id for d in load_corpus(documents.folder, None) if d.featured] == ["arts"]
