@@ -1,7 +1,7 @@
 """PUSD's evaluation with its plans alone, then inside a published library of N pages (issue 24:
 hit@1 within 0.03 of the two-document figure).
 
-    .venv/bin/python bench/scale_eval.py [--pages 1000] [--seed 7] [--other-districts --own-district]
+    .venv/bin/python bench/scale_eval.py [--pages 1000] [--seed 7] [--other-districts --own-district] [--new-districts]
         [--report docs/scale-eval.md] [--rows DIR] [--work DIR]
 
 The library is bench/scale_corpus.py's (strategic plans, LCAPs with their tables, board goals,
@@ -63,9 +63,9 @@ def answered(
     return rows
 
 
-def named_figures(rows: list[dict]) -> dict[str, float | int]:
-    """For questions that name their district, document or year: answered from that document, and
-    from the right passage."""
+def district_figures(rows: list[dict]) -> dict[str, float | int]:
+    """The new districts' questions: answered from the document the answer is in, and from the
+    right passage."""
     pool = [row for row in rows if row["answerable"]]
     groups = breakdown(rows)["all"]
     return {"answerable": len(pool), "document_hit_at_1": round(document_hit_at_1(rows), 4)} | {
@@ -89,9 +89,9 @@ def own_library(corpus: Path, libraries: list[Path], target: Path) -> Path:
     return target
 
 
-def render(alone: dict, library: dict, built: dict, command: str, whose: str, named: dict | None = None) -> str:
-    """The page: PUSD's groups alone and in the library; with `named` ({"alone": ..., "library": ...}
-    of named_figures), the new districts' named questions too."""
+def render(alone: dict, library: dict, built: dict, command: str, whose: str, theirs: dict | None = None) -> str:
+    """The page: PUSD's groups alone and in the library; with `theirs` ({"alone": ..., "library": ...}
+    of district_figures), the new districts' questions too."""
     lines = [
         f"Measured at commit {commit()}: PUSD's questions on its own plans, then with its "
         f"plans inside a library of {built['pages']} pages ({built['documents']} documents, {whose}):",
@@ -113,22 +113,22 @@ def render(alone: dict, library: dict, built: dict, command: str, whose: str, na
         lines.append("| " + " | ".join(cells) + " |")
     worst = min(library[g]["hit_at_1"] - alone[g]["hit_at_1"] for g in GROUPS if g in alone)
     lines += ["", f"Largest drop of hit@1 in any group: {-min(worst, 0):.3f} (bar: at most 0.03)."]
-    if named:
+    if theirs:
         lines += [
             "",
-            f"The new districts' {named['alone']['answerable']} answerable questions {named['what']} "
-            f"({named['source']}), asked of PUSD's and their plans alone, then of the library that holds them too:",
+            f"The new districts' {theirs['alone']['answerable']} answerable questions {theirs['what']} "
+            f"({theirs['source']}), asked of PUSD's and their plans alone, then of the library that holds them too:",
             "",
             "| | alone | in the library | change |",
             "|---|---:|---:|---:|",
         ]
-        for metric, label in NAMED_METRICS.items():
-            before, after = named["alone"][metric], named["library"][metric]
+        for metric, label in DISTRICT_METRICS.items():
+            before, after = theirs["alone"][metric], theirs["library"][metric]
             lines.append(f"| {label} | {before:.3f} | {after:.3f} | {after - before:+.3f} |")
     return "\n".join(lines) + "\n"
 
 
-NAMED_METRICS = {
+DISTRICT_METRICS = {
     "document_hit_at_1": "first citation from the document the answer is in",
     "hit_at_1": "first citation the right passage (hit@1)",
     "hit_at_3": "right passage among the first three (hit@3)",
@@ -168,7 +168,7 @@ def main() -> int:
     sets = load_district_sets(args.districts or DISTRICTS) if args.new_districts else []
     # Among other districts' plans, their questions that name their district or document; in PUSD's
     # own library, where their documents are PUSD's too, those that name none.
-    named = [q for district in sets for q in district.questions if q.names == args.other_districts]
+    theirs = [q for district in sets for q in district.questions if q.names == args.other_districts]
 
     def rows_file(name: str) -> Path | None:
         return args.rows / f"{name}.jsonl" if args.rows else None
@@ -182,7 +182,7 @@ def main() -> int:
         started = time.perf_counter()
         alone = breakdown(answered(base, embedders, pusd, rows_file("alone")))
         seconds_alone = time.perf_counter() - started
-        named_alone = None
+        theirs_alone = None
         if sets:
             corpora = [ROOT / "corpus", *(d.corpus_dir for d in sets)]
             if args.other_districts:
@@ -190,7 +190,7 @@ def main() -> int:
             else:
                 small = own_library(corpora[0], corpora[1:], work / "small" / "corpus")
             small_settings = base.model_copy(update={"corpus_dir": small, "data_dir": work / "small" / "data"})
-            named_alone = named_figures(answered(small_settings, embedders, named, rows_file("named-alone")))
+            theirs_alone = district_figures(answered(small_settings, embedders, theirs, rows_file("districts-alone")))
         built = scale_corpus.build_corpus(work / "library", args.pages, args.seed)
         if args.other_districts:
             corpora = [ROOT / "corpus", *(d.corpus_dir for d in sets), work / "library"]
@@ -200,7 +200,7 @@ def main() -> int:
             corpus = own_library(ROOT / "corpus", corpora, work / "mixed" / "corpus")
         mixed = base.model_copy(update={"corpus_dir": corpus, "data_dir": work / "mixed" / "data"})
         started = time.perf_counter()
-        library_rows = answered(mixed, embedders, pusd + named, rows_file("library"))
+        library_rows = answered(mixed, embedders, pusd + theirs, rows_file("library"))
         seconds_library = time.perf_counter() - started
     library = breakdown(library_rows[: len(pusd)])
     source = "evals/districts/, a test split" if args.districts is None else f"{args.districts}, not a test split"
@@ -211,12 +211,17 @@ def main() -> int:
     )
     both = (
         None
-        if named_alone is None
-        else {"alone": named_alone, "library": named_figures(library_rows[len(pusd) :]), "source": source, "what": what}
+        if theirs_alone is None
+        else {
+            "alone": theirs_alone,
+            "library": district_figures(library_rows[len(pusd) :]),
+            "source": source,
+            "what": what,
+        }
     )
     out = ROOT / "bench" / "out"
     out.mkdir(parents=True, exist_ok=True)
-    summary = {"alone": alone, "library": library, "named": both, "corpus": built}
+    summary = {"alone": alone, "library": library, "districts": both, "corpus": built}
     summary["seconds"] = [seconds_alone, seconds_library]
     (out / "scale_eval.json").write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
     whose = f"{built['districts']} other districts'" if args.other_districts else "all of them PUSD's own"

@@ -242,6 +242,7 @@ def test_a_word_plan_is_added_served_then_a_failed_ingest_keeps_the_index(admin_
             "translation_of": None,
             "label": "",
             "district": None,
+            "featured": False,
         }
         again = client.post(
             "/api/admin/documents", files={"file": ("library plan.docx", _word_plan())}, data={"title": "x"}

@@ -1,6 +1,6 @@
 """A district's main plans (the manifest's `featured`) inside a library of its other documents:
-real ingest of PUSD's plans with a training district's documents added as PUSD's own, the bundled
-models, PlanAssistant as the API runs it."""
+real ingest of PUSD's plans beside a school's plan of the same district, the bundled models,
+PlanAssistant as the API runs it."""
 
 from __future__ import annotations
 
