@@ -46,6 +46,11 @@ class EntryFields(BaseModel):
     edition: str = Field(default="", max_length=100, description='e.g. "2024-2028"')
     language: str = Field(default="en", pattern=r"^[a-z]{2}$", description="Two letters: en, es, ...")
     translation_of: str | None = Field(default=None, max_length=200, description="The doc_id this translates.")
+    featured: bool | None = Field(
+        default=None,
+        description="One of the district's main plans, weighed first when a question names no document."
+        " Left out: unchanged by an edit, false for a new document.",
+    )
 
 
 def sniff(data: bytes, filename: str) -> Kind:
@@ -185,7 +190,7 @@ class Documents:
         return old
 
     def edit(self, file: str, fields: EntryFields) -> ManifestEntry:
-        """New title, edition, language or original; the file itself is unchanged."""
+        """New title, edition, language, original or featured flag; the file itself is unchanged."""
         with corpus_lock(self.settings, exclusive=True):
             named, everyone = self.manifest().documents, self.entries()
             old = self._find(everyone, file)
@@ -232,8 +237,9 @@ def _default_entry(name: str) -> ManifestEntry:
 
 
 def _checked(fields: EntryFields, entries: list[ManifestEntry], doc_id: str) -> dict[str, Any]:
-    """The fields as manifest values, once the original a translation names is known to be there."""
-    values = fields.model_dump()
+    """The fields as manifest values, once the original a translation names is known to be there.
+    A featured flag left out is not a value: the entry keeps its own (a new one, the default)."""
+    values = fields.model_dump(exclude={"featured"} if fields.featured is None else set())
     values["title"] = " ".join(fields.title.split())
     original = fields.translation_of or None
     if original is not None:

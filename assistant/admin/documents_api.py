@@ -40,7 +40,7 @@ from ingest.corpus import ManifestEntry
 # Paths whose bodies are documents (max_document_bytes, not max_body_bytes); a key ending in "/"
 # covers every path under it.
 DOCUMENT_UPLOADS = ("/api/admin/documents", "/api/admin/documents/")
-FIELDS = ("title", "edition", "language", "translation_of")
+FIELDS = ("title", "edition", "language", "translation_of", "featured")
 DOCUMENT_ERRORS: dict[int | str, dict[str, Any]] = {
     status: {"model": ErrorReply} for status in (401, 403, 404, 409, 413, 415, 422, 429, 503)
 }
@@ -53,6 +53,7 @@ class DocumentRow(BaseModel):
     edition: str
     language: str
     translation_of: str | None
+    featured: bool = Field(description="One of the district's main plans, weighed first when a question names none.")
     status: str = Field(description='"indexed", "waiting" (changed since the last ingest) or "failed".')
     pages: int | None = Field(description="As last ingested; none for HTML, Markdown and Word.")
     passages: int | None = Field(description="Passages the index holds of it, as last ingested.")
@@ -86,6 +87,7 @@ def document_rows(documents: Documents, indexed: list[dict], ingest: IngestStatu
         rows.append(
             DocumentRow(
                 **entry.model_dump(include={"file", "doc_id", "title", "edition", "language", "translation_of"}),
+                featured=entry.featured,
                 status="failed" if failed else "indexed" if current else "waiting",
                 pages=fact["pages"] if fact else None,
                 passages=fact["passages"] if fact else None,
@@ -129,7 +131,7 @@ def _multipart(with_fields: bool = False) -> dict[str, Any]:
     credentials would have its whole upload read before its 401."""
     properties: dict[str, Any] = {"file": {"type": "string", "format": "binary"}}
     if with_fields:
-        properties |= {name: {"type": "string"} for name in FIELDS}
+        properties |= {name: {"type": "boolean" if name == "featured" else "string"} for name in FIELDS}
     required = ["file", "title"] if with_fields else ["file"]
     schema = {"type": "object", "properties": properties, "required": required}
     return {"requestBody": {"required": True, "content": {"multipart/form-data": {"schema": schema}}}}
@@ -171,7 +173,7 @@ def documents_router(documents: Documents, jobs: IngestJobs) -> APIRouter:
 
     @router.post("/documents", response_model=Changed, status_code=202, openapi_extra=_multipart(with_fields=True))
     async def add(request: Request) -> Changed:
-        """Add a plan (multipart: file, title, edition, language, translation_of): its file is checked,
+        """Add a plan (multipart: file, title, edition, language, translation_of, featured): its file is checked,
         written into the corpus with its manifest entry, and an ingest starts. 409 when the name is taken."""
         values, name, data = await _upload(request)
         fields = _fields(**values)
@@ -190,7 +192,8 @@ def documents_router(documents: Documents, jobs: IngestJobs) -> APIRouter:
 
     @router.patch("/documents/{file}", response_model=Changed, status_code=202, dependencies=[Depends(require_json)])
     def edit(file: str, body: EntryFields) -> Changed:
-        """Change a document's title, edition, language or the document it translates."""
+        """Change a document's title, edition, language, the document it translates or whether it is
+        one of the district's main plans (featured; left out, unchanged)."""
         return Changed(document=documents.edit(file, body), ingest=jobs.start())
 
     @router.delete("/documents/{file}", response_model=Changed, status_code=202)

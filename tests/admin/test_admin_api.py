@@ -229,7 +229,7 @@ def test_a_word_plan_is_added_served_then_a_failed_ingest_keeps_the_index(admin_
         added = client.post(
             "/api/admin/documents",
             files={"file": ("Library Plan.docx", _word_plan())},
-            data={"title": "Library Plan", "edition": "2026"},
+            data={"title": "Library Plan", "edition": "2026", "featured": "true"},  # as the admin page sends it
         )
         assert added.status_code == 202, added.text
         assert added.json()["document"] | {"title": ""} == {
@@ -242,7 +242,7 @@ def test_a_word_plan_is_added_served_then_a_failed_ingest_keeps_the_index(admin_
             "translation_of": None,
             "label": "",
             "district": None,
-            "featured": False,
+            "featured": True,
         }
         again = client.post(
             "/api/admin/documents", files={"file": ("library plan.docx", _word_plan())}, data={"title": "x"}
@@ -253,7 +253,7 @@ def test_a_word_plan_is_added_served_then_a_failed_ingest_keeps_the_index(admin_
         answer = client.post("/api/ask", json=question).json()  # this server looked as the ingest ended
         assert answer["citations"] and answer["citations"][0]["doc_id"] == "library-plan"
         row = next(d for d in client.get("/api/admin/documents").json()["documents"] if d["doc_id"] == "library-plan")
-        assert row["status"] == "indexed" and row["passages"] >= 1 and row["ingested_at"]
+        assert row["status"] == "indexed" and row["passages"] >= 1 and row["ingested_at"] and row["featured"]
 
         # A "translation" whose sections do not match its original's: the ingest fails, nothing changes.
         mismatched = b"# Plan de la biblioteca\n\n## Uno\n\nTexto.\n\n## Dos\n\nTexto.\n\n## Tres\n\nTexto.\n"

@@ -80,16 +80,18 @@ def test_an_admin_adds_replaces_and_removes_a_pdf_plan_and_parents_are_answered_
     )
     page.locator("#upload-title").fill("Garden Plan")
     page.locator("#upload-edition").fill("2026")
+    page.locator("#upload-featured").check()  # one of the district's main plans
     started = time.monotonic()
     page.locator("#upload-button").click()
     page.locator('#documents tr[data-file="garden-plan.pdf"]').wait_for()
     added = served_within(admin_server, started, GARDEN_QUESTION, GARDEN)
     page.locator('#documents tr[data-file="garden-plan.pdf"] .badge.indexed').wait_for(timeout=SERVED_WITHIN * 1000)
     row = page.locator('#documents tr[data-file="garden-plan.pdf"]').inner_text()
-    assert "Garden Plan" in row and "2026" in row and "in use" in row
+    assert "Garden Plan" in row and "2026" in row and "in use" in row and "main plan" in row
     screenshot(page, "admin-desktop")
 
     page.locator('#documents tr[data-file="garden-plan.pdf"] button', has_text="Edit").click()
+    assert page.locator("#edit-featured").is_checked()
     bees = plan_pdf("Garden Plan 2026", {"School Bees": BEES})
     page.locator("#replace-file").set_input_files({"name": "garden.pdf", "mimeType": "application/pdf", "buffer": bees})
     started = time.monotonic()

@@ -164,3 +164,12 @@ def test_a_main_plan_stays_featured_through_edits_and_only_it_says_so(documents:
     assert written["arts"]["featured"] is True and written["arts"]["title"] == "Arts and Music Plan"
     assert "featured" not in written["school-meals"]  # written as people write a manifest
     assert [d.doc_id for d in load_corpus(documents.folder, None) if d.featured] == ["arts"]
+
+
+def test_staff_mark_and_unmark_a_main_plan(documents: Documents) -> None:
+    path = documents.folder / "manifest.json"
+    documents.edit("school-meals.md", EntryFields(title="School Meals", featured=True))
+    assert [d.doc_id for d in load_corpus(documents.folder, None) if d.featured] == ["school-meals"]
+    documents.edit("school-meals.md", EntryFields(title="School Meals", featured=False))
+    assert not any(d.featured for d in load_corpus(documents.folder, None))
+    assert all("featured" not in d for d in json.loads(path.read_text(encoding="utf-8"))["documents"])
