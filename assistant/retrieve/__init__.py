@@ -293,9 +293,10 @@ class Retriever:
         # A library: beside the district's main plans, each school's plan has a mission of its own,
         # and last decade's plan its goals. The main plans' passages, as the rankings agree on them
         # (not when they are all the question may be answered from).
-        featured = state.of_documents(state.catalog.featured(query.scope))
-        in_library = featured is not None and not featured[state.reachable(eligible)].all()
-        if featured is not None and in_library and settings.featured_document_weight > 0:
+        featured = None
+        if settings.featured_document_weight > 0:
+            featured = state.of_documents(state.catalog.featured(query.scope))
+        if featured is not None and not featured[state.reachable(eligible)].all():
             rankings["featured"] = _agreed_within(rankings, weights, featured, state, settings.rrf_k)[:n]
             weights["featured"] = settings.featured_document_weight
         led_with = next((state.unit_owner[q] for q in query.led_with if q in state.unit_owner), None)
