@@ -79,16 +79,17 @@ class PlanAssistant:
             self._models = models
             self.index = models[0].index
             self.retriever = Retriever(models, settings)
-            learned = LearnedRanker(RankerModel.load(settings.ranker_file), tuple(settings.embedding_models))
-            self.ranker: Ranker = learned if settings.ranker == "learned" else FusionRanker(settings.rrf_k)
+            self.ranker: Ranker = (
+                LearnedRanker(RankerModel.load(settings.ranker_file), tuple(settings.embedding_models))
+                if settings.ranker == "learned"
+                else FusionRanker(settings.rrf_k)
+            )
             self.aligner = Aligner(models, settings)
         except BaseException:
             self._generation.close()
             raise
         self.judges = Judges(
-            ConfidenceModel.load(settings.refusal_file),
-            confidence or ConfidenceModel.load(settings.confidence_file),
-            learned,
+            ConfidenceModel.load(settings.refusal_file), confidence or ConfidenceModel.load(settings.confidence_file)
         )
         reply_language("warm up the language models")  # at start-up, not on a parent's question
         for language in ("en", "es"):

@@ -26,7 +26,6 @@ from assistant.compose.quotes import select_quotes
 from assistant.decide import signals
 from assistant.decide.model import ConfidenceModel
 from assistant.rank import Ranker
-from assistant.rank.learned import LearnedRanker
 from assistant.retrieve import plans_know, plans_say
 from learn.examples import Example, answers, shown_texts
 
@@ -45,23 +44,17 @@ class Row:
 
 
 def confidence_rows(
-    examples: Sequence[Example],
-    ranker_for: Callable[[str], Ranker],
-    learned_for: Callable[[str], LearnedRanker],
-    n: int,
-    cite: int,
-    refusal: ConfidenceModel,
+    examples: Sequence[Example], ranker_for: Callable[[str], Ranker], n: int, cite: int, refusal: ConfidenceModel
 ) -> list[Row]:
-    """Each example ranked by `ranker_for(its district)`, its quotes selected, its signals read
-    (the learned ranker's opinion from `learned_for(its district)`, fitted without it), and
-    whether the refusal model lets it through."""
+    """Each example ranked by `ranker_for(its district)`, its quotes selected, its signals read,
+    and whether the refusal model lets it through."""
     rows = []
     for example in examples:
         gathered = example.gathered
         retrieval = ranker_for(example.district).rank(gathered, n)
         selection = select_quotes(retrieval, cite, gathered.query.form)
         says, knows = partial(plans_say, gathered.state), partial(plans_know, gathered.state)
-        features = signals(gathered.query, retrieval, selection, says, knows, learned_for(example.district))
+        features = signals(gathered.query, retrieval, selection, says, knows)
         first = retrieval.passages[0] if retrieval.passages else None
         correct = bool(example.question.answerable and first and answers(shown_texts(first), example.question.passages))
         speaks = bool(selection.quotes) and refusal.status(refusal.probability(features)) != "not_found"
@@ -121,6 +114,5 @@ def fit_confidence(rows: Sequence[Row], fitted_on: str) -> tuple[ConfidenceModel
         answered,
         0.0,  # never not_found by itself: the refusal model decides that
         fitted_on,
-        answered,
     )
     return confidence, held_out

@@ -1,14 +1,11 @@
 """The `answered` threshold of the confidence model, chosen on PUSD's dev split.
 
 The model is fitted on the training districts, whose questions are easier than a parent's (more
-of the plans' own words); a threshold chosen there at MAX_WRONG_ANSWERED once left two thirds of
-PUSD's dev answers marked uncertain, right ones included. So the model's weights come from the
-training districts and its threshold from the dev split, the set the project tunes on: the lowest
+of the plans' own words); a threshold chosen there at MAX_WRONG_ANSWERED left two thirds of PUSD's
+dev answers marked uncertain, right ones included. So the model's weights come from the training
+districts and its one threshold from the dev split, the set the project tunes on: the lowest
 probability from which at most MAX_WRONG_ANSWERED of the dev split's answerable questions are
-answered with a wrong first citation, and never below the threshold the training districts gave
-(each held out, learn/confidence.py): the dev split's 78 answerable questions set it by two or
-three answers, the training districts by thousands, and an answer must meet both. The test split
-and the new districts are never read here.
+answered with a wrong first citation. The test split and the new districts are never read here.
 """
 
 from __future__ import annotations
@@ -42,17 +39,11 @@ def lowest_threshold(rows: Sequence[dict], max_wrong: float = MAX_WRONG_ANSWERED
 
 
 def dev_threshold(settings: Settings, embedders: dict[str, Embedder], model: ConfidenceModel) -> ConfidenceModel:
-    """`model` with its `answered` threshold chosen on the dev split, not below the training
-    districts' (the index must be built)."""
+    """`model` with its `answered` threshold chosen on the dev split (the index must be built)."""
     assistant = PlanAssistant(settings, embedders, confidence=replace(model, answered=0.0))
     dev = [q for q in load_questions() if q.split == "dev"]
     rows = run_ours(assistant, dev, settings.corpus_dir)
-    return replace(model, answered=chosen_threshold(rows, model.trained_answered))
-
-
-def chosen_threshold(rows: Sequence[dict], trained: float) -> float:
-    """The dev split's lowest threshold, raised to the training districts' `trained` if below it."""
-    return max(lowest_threshold(rows), trained)
+    return replace(model, answered=lowest_threshold(rows))
 
 
 def shares(rows: Sequence[dict], threshold: float) -> tuple[float, float]:

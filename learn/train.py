@@ -9,7 +9,7 @@ is a reviewed change). The training districts are ingested into their own data f
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -67,8 +67,8 @@ def answered_threshold(settings: Settings, embedders: dict[str, Embedder]) -> li
     model = replace(dev_threshold(settings, embedders, fitted), fitted_on=fitted_on)
     model.save(settings.confidence_file)
     return [
-        f"answered threshold on PUSD's dev split (at most {DEV_MAX_WRONG} answered wrong), not below the training"
-        f" districts' {fitted.trained_answered:.3f}: {model.answered:.3f} -> {settings.confidence_file}"
+        f"answered threshold on PUSD's dev split (at most {DEV_MAX_WRONG} answered wrong): {model.answered:.3f}"
+        f" (the training districts' was {fitted.answered:.3f}) -> {settings.confidence_file}"
     ]
 
 
@@ -98,17 +98,15 @@ def train(
     if confidence:
         n, cite = settings.dense_candidates, settings.max_citations
         refusal = ConfidenceModel.load(settings.refusal_file)
-        # Each district's learned ranker is fitted without it, as the committed one never saw the
-        # district a parent asks about: it ranks (when it is the settings' ranker) and gives its
-        # opinion of the first passage (always).
-        held_out_rankers = {
-            d: LearnedRanker(fit_ranker([e for e in examples if e.district != d], names, best_c, ""), tuple(models))
-            for d in districts
-        }
-        fusion = FusionRanker(settings.rrf_k)
-        learned = settings.ranker == "learned"
-        ranker_for: Callable[[str], Ranker] = held_out_rankers.__getitem__ if learned else lambda _: fusion
-        rows = confidence_rows(examples, ranker_for, held_out_rankers.__getitem__, n, cite, refusal)
+        if settings.ranker == "learned":
+            held_out_rankers: dict[str, Ranker] = {
+                d: LearnedRanker(fit_ranker([e for e in examples if e.district != d], names, best_c, ""), tuple(models))
+                for d in districts
+            }
+            rows = confidence_rows(examples, held_out_rankers.__getitem__, n, cite, refusal)
+        else:
+            fusion = FusionRanker(settings.rrf_k)
+            rows = confidence_rows(examples, lambda _: fusion, n, cite, refusal)
         model, held_out = fit_confidence(rows, what)
         lines += _confidence_report(model, held_out, rows, str(settings.confidence_file))
         model.save(settings.confidence_file)

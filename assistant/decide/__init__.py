@@ -31,7 +31,6 @@ from assistant.decide.guard import (
 from assistant.decide.model import ConfidenceModel
 from assistant.question import Query
 from assistant.rank import Retrieval
-from assistant.rank.learned import LearnedRanker
 from assistant.schemas import Status
 
 # The rankings whose first choice the signal `agreement` compares with the answer's.
@@ -52,12 +51,10 @@ def signals(
     selection: Selection,
     says: Callable[[str], bool],
     knows: Callable[[str], bool],
-    second_opinion: LearnedRanker,
 ) -> dict[str, float]:
     """What tells a right answer from a wrong one: how far the first passage stands out, whether
-    the rankings agree on it and the learned ranker would lead with it too, how much of the
-    question's words the plans and the passage use, and whether the question asks for something
-    the quoted words do not state."""
+    the rankings agree on it, how much of the question's words the plans and the passage use, and
+    whether the question asks for something the quoted words do not state."""
     passages, scores = retrieval.passages, retrieval.scores
     top = passages[0] if passages else None
     keywords = retrieval.keywords
@@ -72,10 +69,6 @@ def signals(
         "top_score": scores[0] if scores else 0.0,
         "margin": scores[0] - scores[1] if len(scores) > 1 else 0.0,
         "agreement": sum(bool(r) and top is not None and r[0] == top.id for r in voters) / max(len(voters), 1),
-        # The learned ranker weighs the candidates' features as the training questions taught it:
-        # its share for the first passage tells a right answer from a wrong one better than any
-        # single ranking's margin (on the training districts, each held out).
-        "ranker_top": second_opinion.share(gathered, top.id) if gathered and top else 0.0,
         "dense_top": max((p.dense for p in passages[:3]), default=0.0),
         "unit_top": selection.best_unit_similarity,
         "coverage_corpus": keywords.coverage(asked),
@@ -96,12 +89,10 @@ def signals(
 
 @dataclass(frozen=True)
 class Judges:
-    """The two models of the decision: whether the plans speak to the question, and how sure
-    (with the learned ranker's opinion of the passage the answer leads with among its signals)."""
+    """The two models of the decision: whether the plans speak to the question, and how sure."""
 
     refusal: ConfidenceModel
     confidence: ConfidenceModel
-    second_opinion: LearnedRanker
 
 
 def decide(
@@ -112,7 +103,7 @@ def decide(
     says: Callable[[str], bool],
     knows: Callable[[str], bool],
 ) -> Decision:
-    features = signals(query, retrieval, selection, says, knows, judges.second_opinion)
+    features = signals(query, retrieval, selection, says, knows)
     if is_instruction(query.text):
         return Decision("not_found", 0.0, features, "an instruction to the assistant, not a question")
     return judge(features, bool(selection.quotes), judges)

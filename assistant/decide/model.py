@@ -28,9 +28,6 @@ class ConfidenceModel:
     answered: float  # from this probability the plans answer: lead with it
     uncertain: float  # from this one, show the closest passages, marked as perhaps not answering
     fitted_on: str = ""
-    # The `answered` threshold the training districts gave, each held out: the one chosen on PUSD's
-    # dev split is never below it (learn/threshold.py).
-    trained_answered: float = 0.0
 
     def probability(self, values: dict[str, float]) -> float:
         z = self.bias + sum(
@@ -56,7 +53,6 @@ class ConfidenceModel:
             float(data["answered"]),
             float(data["uncertain"]),
             data.get("fitted_on", ""),
-            float(data.get("trained_answered", 0.0)),
         )
 
     def save(self, path: Path) -> None:

@@ -55,16 +55,6 @@ class LearnedRanker:
             return [], np.zeros(0)
         return pids, self.model.score(candidate_features(gathered, pids, list(self.models)))
 
-    def share(self, gathered: Gathered, pid: str) -> float:
-        """How sure this ranker is that `pid` is the passage that answers: its part of the softmax
-        of every candidate's score (0 for a passage that is not a candidate). The confidence model
-        reads it as a second opinion on the passage another ranker leads with."""
-        pids, scores = self.scored(gathered)
-        if pid not in pids:
-            return 0.0
-        weights = np.exp(scores - scores.max())
-        return float(weights[pids.index(pid)] / weights.sum())
-
     def rank(self, gathered: Gathered, n: int) -> Retrieval:
         pids, scores = self.scored(gathered)
         order = np.argsort(-scores, kind="stable")[:n]

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from assistant.decide import Judges, judge
 from assistant.decide.model import ConfidenceModel
-from assistant.rank.learned import LearnedRanker, RankerModel
 
 
 def _model(feature: str, answered: float, uncertain: float) -> ConfidenceModel:
@@ -13,8 +12,7 @@ def _model(feature: str, answered: float, uncertain: float) -> ConfidenceModel:
     return ConfidenceModel((feature,), (0.5,), (1.0,), (4.0,), 0.0, answered, uncertain)
 
 
-NO_OPINION = LearnedRanker(RankerModel((), (), (), ()), ())  # judge() reads the signals as given
-JUDGES = Judges(refusal=_model("coverage", 0.5, 0.5), confidence=_model("margin", 0.8, 0.0), second_opinion=NO_OPINION)
+JUDGES = Judges(refusal=_model("coverage", 0.5, 0.5), confidence=_model("margin", 0.8, 0.0))
 
 
 def test_the_plans_not_speaking_to_it_is_not_found_however_sure_the_ranking() -> None:

@@ -2,12 +2,10 @@
 reliability table (toy data, no models)."""
 
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import pytest
 
-from assistant.decide.model import ConfidenceModel
 from learn.confidence import Row, thresholds
 from learn.ranker import fit_ranker, top_answers
 from learn.train import reliability
@@ -83,7 +81,7 @@ def test_reliability_bands_compare_predicted_and_observed() -> None:
 
 
 def test_the_dev_threshold_is_the_lowest_with_few_wrong_answers() -> None:
-    from learn.threshold import chosen_threshold, lowest_threshold
+    from learn.threshold import lowest_threshold
 
     def row(confidence: float, right: bool, grounded: bool = True) -> dict:
         return {"answerable": True, "grounded": grounded, "confidence": confidence, "hit_rank": 1 if right else 2}
@@ -92,11 +90,3 @@ def test_the_dev_threshold_is_the_lowest_with_few_wrong_answers() -> None:
     rows += [row(0.95, False, grounded=False)] + [row(0.85, True)] * 27  # 34 answerable: 1 wrong allowed at 3%
     assert lowest_threshold(rows) == 0.6  # from 0.6 up only the 0.7 answer is wrong
     assert lowest_threshold(rows, max_wrong=0.0) == 0.8
-    # The training districts' threshold is a floor: both must hold.
-    assert chosen_threshold(rows, trained=0.75) == 0.75 and chosen_threshold(rows, trained=0.5) == 0.6
-
-
-def test_the_confidence_model_keeps_the_training_districts_threshold(tmp_path: Path) -> None:
-    model = ConfidenceModel(("margin",), (0.5,), (1.0,), (4.0,), 0.0, 0.8, 0.0, "toy", trained_answered=0.7)
-    model.save(tmp_path / "confidence.json")
-    assert ConfidenceModel.load(tmp_path / "confidence.json") == model
