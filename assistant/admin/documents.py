@@ -37,6 +37,7 @@ NAMED = {".pdf": "pdf", ".docx": "docx", ".html": "html", ".htm": "html", ".md":
 DOCX_MAX_INFLATED = 200_000_000
 DOCX_MAX_MEMBERS = 5_000
 TYPES = "a PDF, a Word document (.docx), an HTML page or a Markdown file"
+OMITTED_WHEN_EMPTY = ("label", "featured")  # the manifest leaves these out rather than write "" or false
 
 
 class EntryFields(BaseModel):
@@ -212,13 +213,9 @@ class Documents:
         path = self.folder / MANIFEST
         raw: dict[str, Any] = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
         raw["documents"] = []
-        for entry in entries:  # written as people write them: no empty label, no null original
+        for entry in entries:  # written as people write them: no empty label, no null original, no false flag
             dumped = entry.model_dump(exclude_none=True)
-            if not dumped.get("label"):
-                dumped.pop("label", None)
-            if not dumped.get("featured"):
-                dumped.pop("featured", None)
-            raw["documents"].append(dumped)
+            raw["documents"].append({k: v for k, v in dumped.items() if v or k not in OMITTED_WHEN_EMPTY})
         Manifest.model_validate(raw)  # never write a manifest the ingest would refuse
         _atomic_write(path, (json.dumps(raw, indent=2, ensure_ascii=False) + "\n").encode("utf-8"))
 

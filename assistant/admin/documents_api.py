@@ -40,7 +40,7 @@ from ingest.corpus import ManifestEntry
 # Paths whose bodies are documents (max_document_bytes, not max_body_bytes); a key ending in "/"
 # covers every path under it.
 DOCUMENT_UPLOADS = ("/api/admin/documents", "/api/admin/documents/")
-FIELDS = ("title", "edition", "language", "translation_of", "featured")
+FIELDS = tuple(EntryFields.model_fields)  # the form fields of an upload: what staff may set
 DOCUMENT_ERRORS: dict[int | str, dict[str, Any]] = {
     status: {"model": ErrorReply} for status in (401, 403, 404, 409, 413, 415, 422, 429, 503)
 }
@@ -131,7 +131,9 @@ def _multipart(with_fields: bool = False) -> dict[str, Any]:
     credentials would have its whole upload read before its 401."""
     properties: dict[str, Any] = {"file": {"type": "string", "format": "binary"}}
     if with_fields:
-        properties |= {name: {"type": "boolean" if name == "featured" else "string"} for name in FIELDS}
+        # Each field's type and limits, as the routes check them.
+        described = EntryFields.model_json_schema()["properties"]
+        properties |= {name: described[name] for name in FIELDS}
     required = ["file", "title"] if with_fields else ["file"]
     schema = {"type": "object", "properties": properties, "required": required}
     return {"requestBody": {"required": True, "content": {"multipart/form-data": {"schema": schema}}}}

@@ -14,6 +14,7 @@ question's own words still lead.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
@@ -272,15 +273,18 @@ class Retriever:
             by_original = np.where(untranslated, state.by_original(row_scores, eligible), -np.inf)
             rankings["translated"] = state.ranking(by_original, n, positive_only=True, also_of=in_named)
             weights["translated"] = settings.keyword_weight
+        # Per original passage, whether the question may be answered from it: read by the homes and
+        # the featured rankings, computed once and only for a question that gets one of them.
+        reachable = functools.cache(lambda: state.reachable(eligible))
         if settings.glossary_home_weight > 0 and ideas and not named:
             # "starting a business" is at home where the plan says "entrepreneurial skills"
             homes = state.idea_homes.get(side_lang, [])
             at_home = {pid for i in ideas if i < len(homes) for pid in homes[i]}
             # Of the passages the question may be answered from: the plans' words are any
             # district's, and another district's "OUR VALUES" is not the one asked about.
-            reachable = state.reachable(eligible)
+            within = reachable()
             rankings["homes"] = [
-                pid for i, pid in enumerate(state.ids[: state.originals]) if pid in at_home and reachable[i]
+                pid for i, pid in enumerate(state.ids[: state.originals]) if pid in at_home and within[i]
             ]
             weights["homes"] = settings.glossary_home_weight
         if settings.label_weight > 0:
@@ -296,7 +300,7 @@ class Retriever:
         featured = None
         if settings.featured_document_weight > 0:
             featured = state.of_documents(state.catalog.featured(query.scope))
-        if featured is not None and not featured[state.reachable(eligible)].all():
+        if featured is not None and not featured[reachable()].all():
             rankings["featured"] = _agreed_within(rankings, weights, featured, state, settings.rrf_k)[:n]
             weights["featured"] = settings.featured_document_weight
         led_with = next((state.unit_owner[q] for q in query.led_with if q in state.unit_owner), None)

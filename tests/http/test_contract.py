@@ -8,6 +8,7 @@ from __future__ import annotations
 import shutil
 from collections.abc import Callable, Iterator
 
+import httpx
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
@@ -87,6 +88,18 @@ def test_the_schema_lists_every_api_route(operations: list[APIOperation]) -> Non
         "GET /api/admin/ingest",
         "POST /api/admin/ingest",
     }
+
+
+def test_the_upload_form_describes_its_fields_as_the_route_checks_them(base_url: str) -> None:
+    """The add form's schema is EntryFields': a client reads that `featured` is a flag and a title's
+    limits before sending, rather than learning them from a 422."""
+    openapi = httpx.get(f"{base_url}/openapi.json").json()
+    form = openapi["paths"]["/api/admin/documents"]["post"]["requestBody"]["content"]["multipart/form-data"]
+    fields = form["schema"]["properties"]
+    assert {"type": "boolean"} in fields["featured"]["anyOf"]
+    assert (fields["title"]["minLength"], fields["title"]["maxLength"]) == (1, 300)
+    assert fields["language"]["pattern"] == "^[a-z]{2}$"
+    assert form["schema"]["required"] == ["file", "title"]
 
 
 # Operations that change the corpus and start an ingest: generated requests would ingest into the
