@@ -202,6 +202,19 @@ class Retriever:
         eligible = state.eligible_for(lang, query.scope.districts)
         n = min(settings.dense_candidates, state.originals)
         in_named = state.of_documents(query.scope.titled)
+        # Per original passage, whether the question may be answered from it: read by the featured
+        # and the homes rankings, computed once and only for a question that gets one of them.
+        reachable = functools.cache(lambda: state.reachable(eligible))
+        # A library: beside the district's main plans, each school's plan has a mission of its own,
+        # and last decade's plan its goals. When the question names no document, the main plans
+        # (not when they are all it may be answered from) are weighed first (the `featured` ranking
+        # below), their best passages among every ranking's candidates, as a named document's are.
+        featured = None
+        if settings.featured_document_weight > 0:
+            featured = state.of_documents(state.catalog.featured(query.scope))
+            if featured is not None and featured[reachable()].all():
+                featured = None
+        also_of = in_named if in_named is not None else featured
         asked = question_words(query.text, side_lang)
         # "What is the mission of Pasadena Unified School District?" names the mission: the
         # district's name says whose plans, so it does not dilute the heading's share of the question.
@@ -228,12 +241,12 @@ class Retriever:
                 1.0 if reads_it else settings.english_only_share_for_other_languages
             )
             similarities = self._dense_ranking(state, model, vector, eligible, n)
-            ranked = state.ranking(similarities, n, also_of=in_named)
+            ranked = state.ranking(similarities, n, also_of=also_of)
             per_unit = state.unit_matrix[model.key] @ vector
             best_unit = state.by_original(np.maximum.reduceat(per_unit, state.unit_bounds[:-1]), eligible)
             dense_name, unit_name = (f"{'tuned-' if tuned else ''}{kind}:{model.key}" for kind in ("dense", "unit"))
             rankings[dense_name], weights[dense_name] = ranked, settings.dense_weight * share
-            rankings[unit_name] = state.ranking(best_unit, n, also_of=in_named)
+            rankings[unit_name] = state.ranking(best_unit, n, also_of=also_of)
             weights[unit_name] = settings.unit_weight * share
             if tuned:
                 continue  # a tuned side only votes: the answer and the confidence read the models' own similarities
@@ -257,7 +270,7 @@ class Retriever:
             row_scores = np.zeros(len(state.ids))
             row_scores[side.rows] = keyword_scores
             by_original = state.by_original(row_scores, eligible)
-            rankings[name] = state.ranking(by_original, n, positive_only=True, also_of=in_named)
+            rankings[name] = state.ranking(by_original, n, positive_only=True, also_of=also_of)
             weights[name], scores[name] = weight, by_original
         # (A language no plan is written in: every original lacks a rendering in it.)
         untranslated = state.untranslated.get(lang, np.ones(state.originals, dtype=bool))
@@ -271,11 +284,8 @@ class Retriever:
             row_scores = np.zeros(len(state.ids))
             row_scores[english.rows] = english.keywords.scores(spanish_to_english().translate(asked_es))
             by_original = np.where(untranslated, state.by_original(row_scores, eligible), -np.inf)
-            rankings["translated"] = state.ranking(by_original, n, positive_only=True, also_of=in_named)
+            rankings["translated"] = state.ranking(by_original, n, positive_only=True, also_of=also_of)
             weights["translated"] = settings.keyword_weight
-        # Per original passage, whether the question may be answered from it: read by the homes and
-        # the featured rankings, computed once and only for a question that gets one of them.
-        reachable = functools.cache(lambda: state.reachable(eligible))
         if settings.glossary_home_weight > 0 and ideas and not named:
             # "starting a business" is at home where the plan says "entrepreneurial skills"
             homes = state.idea_homes.get(side_lang, [])
@@ -294,13 +304,7 @@ class Retriever:
             # passages, in the order the rankings so far agree on, are one more ranking.
             rankings["document"] = _agreed_within(rankings, weights, in_named, state, settings.rrf_k)[:n]
             weights["document"] = settings.named_document_weight
-        # A library: beside the district's main plans, each school's plan has a mission of its own,
-        # and last decade's plan its goals. The main plans' passages, as the rankings agree on them
-        # (not when they are all the question may be answered from).
-        featured = None
-        if settings.featured_document_weight > 0:
-            featured = state.of_documents(state.catalog.featured(query.scope))
-        if featured is not None and not featured[reachable()].all():
+        if featured is not None:  # the main plans' passages, as the rankings agree on them
             rankings["featured"] = _agreed_within(rankings, weights, featured, state, settings.rrf_k)[:n]
             weights["featured"] = settings.featured_document_weight
         led_with = next((state.unit_owner[q] for q in query.led_with if q in state.unit_owner), None)

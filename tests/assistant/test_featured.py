@@ -12,6 +12,7 @@ import pytest
 
 from assistant.embedding import Embedder
 from assistant.question.scope import Catalog, DistrictFacts, DocumentFacts, Scope
+from assistant.retrieve import Gathered
 from assistant.service import PlanAssistant
 from tests.conftest import CORPUS, ingest_with, make_settings
 
@@ -69,6 +70,24 @@ def test_a_question_naming_no_document_is_answered_from_the_main_plans_of_a_libr
     # A question that names the school's plan is answered from it.
     named = assistant.ask("What is the mission in the Longfellow school plan?").citations
     assert named and named[0].doc_id == "longfellow-plan"
+    # In a library of a thousand pages the main plans may be outranked in every ranking: their best
+    # passages join each ranking's candidates all the same (here each ranking keeps one passage).
+    narrow = PlanAssistant(make_settings(tmp_path / "data", library, dense_candidates=1), embedders)
+    in_its_words = "Will every student read at grade level by the end of third grade?"
+    outranked = narrow.retriever.gather(narrow.read(in_its_words, (), None))
+    unweighed = PlanAssistant(
+        make_settings(tmp_path / "data", library, dense_candidates=1, featured_document_weight=0), embedders
+    )
+    alike = unweighed.retriever.gather(unweighed.read(in_its_words, (), None))
+
+    def documents(gathered: Gathered, ranking: str) -> set[str]:
+        return {narrow.retriever.passages[pid].doc_id for pid in gathered.rankings[ranking]}
+
+    # Without the main plans weighed, the school's goal is the one passage of some rankings ...
+    school_only = [r for r in ("dense:minilm", "unit:minilm", "keywords") if not documents(alike, r) & FEATURED]
+    assert school_only
+    # ... with them, the main plans' best passage follows it in each.
+    assert all(documents(outranked, r) & FEATURED for r in school_only)
     # PUSD's plans alone are all main plans: nothing to weigh first.
     alone = plan_assistant.retriever.gather(plan_assistant.read(question, (), None))
     assert "featured" not in alone.rankings
