@@ -58,7 +58,8 @@ class Settings(BaseSettings):
     # other rankings agree on, as one more ranking in the fusion at this weight.
     named_document_weight: float = Field(default=1.0, ge=0)
     # When a question names no document, the passages of the district's main plans (the manifest's
-    # `featured`), in the same order, at this weight: the same ranking as a named document's, at its weight.
+    # `featured`), in the same order, at this weight: the same ranking as a named document's, at its weight
+    # (their best passages among every ranking's candidates, as a named document's are).
     featured_document_weight: float = Field(default=1.0, ge=0)
     label_min_share: float = Field(default=0.3, ge=0, le=1)
     max_citations: int = Field(default=3, ge=1, le=10)

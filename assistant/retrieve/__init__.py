@@ -203,7 +203,7 @@ class Retriever:
         n = min(settings.dense_candidates, state.originals)
         in_named = state.of_documents(query.scope.titled)
         # Per original passage, whether the question may be answered from it: read by the featured
-        # and the homes rankings, computed once and only for a question that gets one of them.
+        # and the homes rankings, computed at most once a question.
         reachable = functools.cache(lambda: state.reachable(eligible))
         # A library: beside the district's main plans, each school's plan has a mission of its own,
         # and last decade's plan its goals. When the question names no document, the main plans
